@@ -1,0 +1,1 @@
+#include "common/sock.h"

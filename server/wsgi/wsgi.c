@@ -1,0 +1,3 @@
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include "server/wsgi/wsgi.h"
