@@ -154,7 +154,7 @@ warn_missing(const char *name, size_t len)
 		nwarned++;
 	pthread_mutex_unlock(&warned_lock);
 	if (!seen)
-		log_warnx("%s: %%{ENV:%.*s} is not set in the request nor the "
+		log_warnx("%s: %%{ENV:%.*s} is set neither in the request nor in the "
 		    "environment; using the literal name as the group",
 		    __func__, (int)len, name);
 }

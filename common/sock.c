@@ -262,11 +262,152 @@ sock_peer_allowed(const struct sockaddr *peer, const struct sock_cidr *cidrs,
 	return false;
 }
 
+/* A user or group: a name, or a numeric id.  Master only: not reentrant. */
+static int
+resolve_id(const char *name, bool isgroup, id_t *id)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+	char		*end;
+	unsigned long	 v;
+
+	if (isgroup) {
+		if ((gr = getgrnam(name)) != NULL) {
+			*id = gr->gr_gid;
+			return 0;
+		}
+	} else if ((pw = getpwnam(name)) != NULL) {
+		*id = pw->pw_uid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(name, &end, 10);
+	if (!isdigit((unsigned char)*name) || *end != '\0' || errno != 0 ||
+	    v > INT_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	*id = (id_t)v;
+	return 0;
+}
+
+/*
+ * Removes path if it is a socket nobody listens on.  A live socket means
+ * another server owns it: fail with EADDRINUSE rather than steal it.  A file
+ * that is not a socket is never removed.
+ */
+static int
+unlink_stale(const struct sock_addr *a, const char **errstr)
+{
+	const struct sockaddr_un	*sun = (const struct sockaddr_un *)&a->ss;
+	struct stat			 st;
+	int				 fd, r, saved;
+
+	if (lstat(sun->sun_path, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		*errstr = "stat socket path";
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		*errstr = "socket path exists and is not a socket";
+		errno = EEXIST;
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		*errstr = "socket";
+		return -1;
+	}
+	do
+		r = connect(fd, (const struct sockaddr *)&a->ss, a->len);
+	while (r == -1 && errno == EINTR);
+	saved = errno;
+	close(fd);
+	if (r == 0) {
+		*errstr = "socket path is in use by a running server";
+		errno = EADDRINUSE;
+		return -1;
+	}
+	if (saved != ECONNREFUSED) {
+		*errstr = "connect to existing socket";
+		errno = saved;
+		return -1;
+	}
+	if (unlink(sun->sun_path) == -1 && errno != ENOENT) {
+		*errstr = "unlink stale socket";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_perms(const char *path, int mode, const char *owner, const char *group,
+    const char **errstr)
+{
+	id_t	uid = (id_t)-1, gid = (id_t)-1;
+
+	if (mode >= 0 && chmod(path, (mode_t)mode) == -1) {
+		*errstr = "chmod socket";
+		return -1;
+	}
+	if (owner != NULL && resolve_id(owner, false, &uid) == -1) {
+		*errstr = "unknown socket owner";
+		return -1;
+	}
+	if (group != NULL && resolve_id(group, true, &gid) == -1) {
+		*errstr = "unknown socket group";
+		return -1;
+	}
+	if ((owner != NULL || group != NULL) &&
+	    chown(path, (uid_t)uid, (gid_t)gid) == -1) {
+		*errstr = "chown socket";
+		return -1;
+	}
+	return 0;
+}
+
 int
 sock_listen(const struct sock_addr *a, int backlog, int mode,
     const char *owner, const char *group, const char **errstr)
 {
-	*errstr = "not implemented";
-	errno = ENOSYS;
+	const char	*path = NULL;
+	int		 fd = -1, on = 1, saved;
+
+	if (a->family == AF_UNIX) {
+		path = ((const struct sockaddr_un *)&a->ss)->sun_path;
+		if (unlink_stale(a, errstr) == -1)
+			return -1;
+	}
+	fd = socket(a->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		*errstr = "socket";
+		return -1;
+	}
+	if (a->family != AF_UNIX &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1) {
+		*errstr = "setsockopt SO_REUSEADDR";
+		goto fail;
+	}
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1) {
+		*errstr = "bind";
+		path = NULL;	/* not ours: never unlink it */
+		goto fail;
+	}
+	/* Permissions before listen(2): nobody can connect in between. */
+	if (path != NULL &&
+	    set_perms(path, mode, owner, group, errstr) == -1)
+		goto fail;
+	if (listen(fd, backlog) == -1) {
+		*errstr = "listen";
+		goto fail;
+	}
+	return fd;
+
+fail:
+	saved = errno;
+	if (path != NULL)
+		unlink(path);
+	close(fd);
+	errno = saved;
 	return -1;
 }
