@@ -49,6 +49,19 @@ struct request {
 	bool		 aborted;	/* response cut short after headers */
 };
 
+struct config;
+struct scoreboard_thread;
+
+/*
+ * Serves the requests of one accepted connection fd until the front-end
+ * stops sending (one request, or more on a kept connection that already has
+ * data).  Returns fd when the connection is kept for a later request (the
+ * caller watches it), or -1 when it was closed.  Never blocks on an idle
+ * kept connection.
+ */
+int	request_serve(int fd, const struct config *cfg,
+	    struct scoreboard_thread *sb);
+
 /* Returns the value of param name, or NULL.  Borrowed from req. */
 const char	*request_param(const struct request *req, const char *name);
 

@@ -419,6 +419,12 @@ interp_thread_exit(void)
 	interp_self.last = NULL;
 }
 
+const char *
+interp_python_version(void)
+{
+	return Py_GetVersion();
+}
+
 int
 interp_count(void)
 {

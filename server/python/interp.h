@@ -56,6 +56,10 @@ void	 interp_set_data(struct interp *in, void *data, void (*free_fn)(void *));
 /* Forgets this thread's thread states; call as a request thread exits. */
 void	interp_thread_exit(void);
 
+/* The embedded Python's version, e.g. "3.11.2 (main, ...) [GCC 12.2.0]";
+ * callable before interp_init().  Static storage. */
+const char	*interp_python_version(void);
+
 /* Number of named sub-interpreters that exist now. */
 int	interp_count(void);
 
