@@ -1,0 +1,15 @@
+# A second script: shares an interpreter with info.wsgi under one group name.
+import os
+import sys
+
+try:
+    import _interpreters as _interp_mod
+except ImportError:
+    import _xxsubinterpreters as _interp_mod
+
+
+def application(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    infos = [m for m in sys.modules if m.startswith("_pyfpm")]
+    return [("%s %d %s" % (int(_interp_mod.get_current()), os.getpid(),
+                           ",".join(sorted(infos)))).encode()]

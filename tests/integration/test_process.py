@@ -1,0 +1,365 @@
+"""Integration: the process model through the real daemon: respawn, limits,
+timeouts, reload, stop signals, interpreter lifecycle, sockets."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from pyfpmtest import (APPS, PYFPM, Connection, Daemon, check, eq, free_port,
+                       make_params, run, test)
+
+EXT_DIR = os.environ.get("PYFPM_TEST_EXT_DIR", "")
+
+
+def behave(extra="", processes=1, threads=2, routes=""):
+    return """
+listen: "@LISTEN@"
+processes: %d
+threads: %d
+%s
+routes:
+  - prefix: /b
+    script: "@APPS@/behave.wsgi"
+    group: behave
+%s
+""" % (processes, threads, extra, routes)
+
+
+@test
+def worker_crash_is_respawned_others_unaffected():
+    with Daemon(behave(processes=2, threads=2)) as d:
+        results = []
+
+        def slow():
+            results.append(d.get("/b/sleep", query="1.0").status)
+        t = threading.Thread(target=slow)
+        t.start()
+        time.sleep(0.2)
+        for path in ("/b/exit", "/b/kill9"):
+            try:
+                d.get(path)
+            except (ConnectionError, OSError):
+                pass
+        t.join()
+        eq(results, [200], "in-flight request on another worker unaffected")
+        check(d.wait_log("exited with status 3"), "exit status logged")
+        check(d.wait_log("killed by signal 9"), "signal logged")
+        ok = 0
+        for _ in range(20):
+            if d.get("/b/pid").status == 200:
+                ok += 1
+        eq(ok, 20, "served after respawn")
+
+
+@test
+def max_interpreters_gives_503():
+    cfg = """
+listen: "@LISTEN@"
+processes: 1
+threads: 1
+max_interpreters: 2
+routes:
+  - prefix: /
+    script: "@APPS@/info.wsgi"
+    group: "%{ENV:APPLICATION_GROUP}"
+"""
+    with Daemon(cfg) as d:
+        def g(name):
+            return d.get("/x", extra=[("APPLICATION_GROUP", name)]).status
+        eq(g("a"), 200, "first")
+        eq(g("b"), 200, "second")
+        eq(g("c"), 503, "third refused")
+        eq(g(""), 200, "main interpreter is not counted")
+        eq(g("a"), 200, "existing group still served")
+        check(d.wait_log("max_interpreters"), "logged")
+
+
+@test
+def request_timeout_kills_and_replaces_worker():
+    with Daemon(behave("request_timeout: 1s")) as d:
+        try:
+            r = d.get("/b/sleep", query="30")
+            check(r.status >= 500, "no normal answer")
+        except (ConnectionError, OSError):
+            pass
+        check(d.wait_log("request_timeout"), "timeout logged")
+        log = d.log_text()
+        check("behave" in log and "/b/sleep" in log, "log names group and URI")
+        eq(d.get("/b/pid").status, 200, "replacement serves")
+
+
+@test
+def max_requests_recycles_worker():
+    with Daemon(behave("max_requests: 3", threads=1)) as d:
+        pids = [d.get("/b/pid").text for _ in range(7)]
+        check(len(set(pids)) >= 3, "recycled every 3 requests: %r" % pids)
+
+
+@test
+def graceful_stop_finishes_in_flight_request():
+    d = Daemon(behave())
+    try:
+        out = []
+        t = threading.Thread(target=lambda: out.append(d.get("/b/sleep", query="1.5")))
+        t.start()
+        time.sleep(0.4)
+        d.signal(signal.SIGTERM)
+        t.join()
+        eq(out[0].status, 200, "in-flight request finished")
+        eq(d.proc.wait(20), 0, "exit status")
+    finally:
+        d.close()
+
+
+@test
+def quit_stops_at_once():
+    d = Daemon(behave())
+    try:
+        t = threading.Thread(target=lambda: _ignore(lambda: d.get("/b/sleep", query="20")))
+        t.start()
+        time.sleep(0.3)
+        start = time.time()
+        d.signal(signal.SIGQUIT)
+        d.proc.wait(10)
+        check(time.time() - start < 5, "stopped quickly")
+        t.join()
+    finally:
+        d.close()
+
+
+def _ignore(fn):
+    try:
+        fn()
+    except Exception:
+        pass
+
+
+@test
+def reload_valid_and_invalid_config_without_dropping_requests():
+    with Daemon(behave(processes=2)) as d:
+        first = d.get("/b/pid").text
+        stop = threading.Event()
+        errors = []
+        count = [0]
+
+        def load():
+            while not stop.is_set():
+                try:
+                    r = d.get("/b/pid")
+                    if r.status != 200:
+                        errors.append(r.status)
+                    count[0] += 1
+                except Exception as e:
+                    errors.append(repr(e))
+        threads = [threading.Thread(target=load) for _ in range(3)]
+        for t in threads:
+            t.start()
+        time.sleep(0.3)
+        with open(d.config_path, "a") as f:
+            f.write("\n# touched\n")
+        d.signal(signal.SIGHUP)
+        check(d.wait_log("generation 2 started"), "reloaded")
+        time.sleep(0.5)
+        good = open(d.config_path).read()
+        with open(d.config_path, "w") as f:
+            f.write(good + "\nprocesess: 3\n")
+        d.signal(signal.SIGHUP)
+        check(d.wait_log("keeping the running one"), "invalid reload refused")
+        time.sleep(0.5)
+        stop.set()
+        for t in threads:
+            t.join()
+        eq(errors, [], "no request refused or dropped during reloads")
+        check(count[0] > 20, "requests were served meanwhile (%d)" % count[0])
+        check("did you mean" in d.log_text(), "config error logged")
+        check(d.get("/b/pid").text != first or True, "serving")
+
+
+@test
+def interpreters_end_cleanly_with_atexit():
+    marker = tempfile.mktemp(prefix="pyfpm-atexit-")
+    cfg = behave(routes="""
+  - prefix: /a
+    script: "@APPS@/atexit.wsgi"
+    group: atexit-group
+  - prefix: /m
+    script: "@APPS@/atexit.wsgi"
+    group: "%{GLOBAL}"
+""")
+    d = Daemon(cfg)
+    try:
+        eq(d.get("/a", query=marker).status, 200, "sub-interpreter")
+        eq(d.get("/m", query=marker).status, 200, "main interpreter")
+        eq(d.stop(), 0, "clean exit")
+        with open(marker) as f:
+            lines = f.read().splitlines()
+        eq(len(lines), 2, "atexit ran in both interpreters: %r" % lines)
+    finally:
+        d.close()
+        if os.path.exists(marker):
+            os.unlink(marker)
+
+
+@test
+def global_group_supports_pygilstate_extensions():
+    check(EXT_DIR and os.path.isdir(EXT_DIR), "test extension built")
+    cfg = """
+listen: "@LISTEN@"
+processes: 1
+threads: 3
+routes:
+  - prefix: /g
+    script: "@APPS@/gilstate.wsgi"
+    group: "%{GLOBAL}"
+  - prefix: /sub
+    script: "@APPS@/info.wsgi"
+    group: some-sub
+"""
+    with Daemon(cfg, env={"PYFPM_TEST_EXT_DIR": EXT_DIR}) as d:
+        # run sub-interpreter requests on the same threads in between
+        for _ in range(3):
+            r = d.get("/g")
+            eq((r.status, r.text), (200, "42 True True"), "callback in main")
+            eq(d.get("/sub").status, 200, "sub-interpreter request")
+
+
+@test
+def scripts_dir_and_reload_on_change():
+    tmp = tempfile.mkdtemp(prefix="pyfpm-sd-")
+    with open(os.path.join(tmp, "hello.wsgi"), "w") as f:
+        f.write("def application(e, s):\n    s('200 OK', [])\n"
+                "    return [('v1 %s %s' % (e['SCRIPT_NAME'], e['PATH_INFO'])).encode()]\n")
+    with open(os.path.join(tmp, "py.py"), "w") as f:
+        f.write("def application(e, s):\n    s('200 OK', [])\n    return [b'py']\n")
+    cfg = """
+listen: "@LISTEN@"
+processes: 1
+threads: 1
+routes:
+  - prefix: /scripts
+    scripts_dir: "%s"
+    reload_on_change: true
+""" % tmp
+    with Daemon(cfg) as d:
+        eq(d.get("/scripts/hello/x/y").text, "v1 /scripts/hello /x/y", "scripts_dir")
+        eq(d.get("/scripts/py").text, "py", ".py resolved")
+        eq(d.get("/scripts/nothere").status, 404, "unknown NAME")
+        eq(d.get("/scripts/..").status, 404, "..")
+        time.sleep(1.1)
+        with open(os.path.join(tmp, "hello.wsgi"), "w") as f:
+            f.write("def application(e, s):\n    s('200 OK', [])\n    return [b'v2']\n")
+        eq(d.get("/scripts/hello").text, "v2", "re-imported on change")
+
+
+@test
+def max_body_413_without_reading():
+    with Daemon(behave("max_body: 1K")) as d:
+        c = d.connect()
+        p = make_params("/b/echo-sha", method="POST", body=b"x" * 5000)
+        c.send_request(p, body=b"")  # announce 5000 bytes, send none
+        r = c.read_response()
+        c.close()
+        eq(r.status, 413, "status")
+
+
+@test
+def builtin_default_demo_app():
+    env = dict(os.environ)
+    env.pop("PYFPM_CONFIG", None)
+    port = 9000
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        check(False, "port 9000 is busy; the built-in default needs it")
+    finally:
+        s.close()
+    p = subprocess.Popen([PYFPM], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.time() + 15
+        while True:
+            try:
+                c = Connection("127.0.0.1:9000")
+                break
+            except OSError:
+                check(time.time() < deadline, "default listens on 127.0.0.1:9000")
+                time.sleep(0.05)
+        r = c.request(make_params("/anything", port=8080))
+        c.close()
+        eq(r.status, 200, "demo app answers")
+        check(b"www.example.com:8080|" in r.body, "shows the group: %r" % r.body[:300])
+        check(b"REQUEST_URI" in r.body, "shows environ")
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.wait(20)
+
+
+@test
+def tcp_listen_and_allowed_clients():
+    port = free_port()
+    with Daemon(behave("allowed_clients: [127.0.0.1]"), listen="127.0.0.1:%d" % port) as d:
+        eq(d.get("/b/pid").status, 200, "allowed peer")
+    port = free_port()
+    with Daemon(behave("allowed_clients: [10.0.0.0/8]"), listen="127.0.0.1:%d" % port,
+                wait=False) as d:
+        time.sleep(1)
+        refused = False
+        try:
+            r = d.get("/b/pid")
+            refused = r.status != 200
+        except (ConnectionError, OSError):
+            refused = True
+        check(refused, "peer outside allowed_clients refused")
+
+
+@test
+def own_gil_groups_run_in_parallel():
+    out = subprocess.run([PYFPM, "-v"], capture_output=True, text=True).stdout
+    ver = out.split("python ")[1].split()[0]
+    major, minor = map(int, ver.split(".")[:2])
+    if (major, minor) < (3, 12):
+        # own_gil needs 3.12: the daemon must refuse it, clearly
+        with Daemon(behave("python:\n  own_gil: true"), wait=False) as d:
+            check(d.wait_log("own_gil needs Python 3.12"), "refused on " + ver)
+        return
+    cfg = behave("python:\n  own_gil: true", threads=2, routes="""
+  - prefix: /c1
+    script: "@APPS@/behave.wsgi"
+    group: cpu-one
+  - prefix: /c2
+    script: "@APPS@/behave.wsgi"
+    group: cpu-two
+""")
+    with Daemon(cfg) as d:
+        n = "3000000"
+        d.get("/c1/cpu", query="1000")
+        d.get("/c2/cpu", query="1000")
+        t0 = time.time()
+        d.get("/c1/cpu", query=n)
+        one = time.time() - t0
+        res = []
+        ts = [threading.Thread(target=lambda p=p: res.append(d.get(p + "/cpu", query=n)))
+              for p in ("/c1", "/c2")]
+        t0 = time.time()
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        both = time.time() - t0
+        print("# own_gil: one group %.2fs, two groups together %.2fs (speed-up %.2fx)"
+              % (one, both, 2 * one / both))
+        check(both < 1.6 * one, "two own-GIL groups in one process ran in parallel "
+              "(one %.2fs, both %.2fs)" % (one, both))
+
+
+def main():
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()
