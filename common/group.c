@@ -20,6 +20,21 @@ static pthread_mutex_t	 warned_lock = PTHREAD_MUTEX_INITIALIZER;
 static char		*warned[WARNED_MAX];
 static size_t		 nwarned;
 
+/* One request's lookups, passed down the expansion. */
+struct group_req {
+	group_lookup_fn	 param;
+	void		*pctx;
+	group_lookup_fn	 env;
+	void		*ectx;
+	const char	*script_name;
+};
+
+static const char *
+req_param(const struct group_req *q, const char *name)
+{
+	return q->param != NULL ? q->param(q->pctx, name) : NULL;
+}
+
 enum group_kind
 group_kind(const char *tmpl)
 {
@@ -98,11 +113,11 @@ join(const char *name, size_t namelen, const char *port, const char *tail)
 }
 
 static const char *
-server_name(group_lookup_fn param, void *pctx)
+server_name(const struct group_req *q)
 {
 	const char	*v;
 
-	v = param != NULL ? param(pctx, "SERVER_NAME") : NULL;
+	v = req_param(q, "SERVER_NAME");
 	return v != NULL ? v : "";
 }
 
@@ -112,15 +127,15 @@ server_name(group_lookup_fn param, void *pctx)
  * the ":port" suffix stays unambiguous.
  */
 static char *
-expand_host(group_lookup_fn param, void *pctx, const char *port)
+expand_host(const struct group_req *q, const char *port)
 {
 	const char	*h, *end, *rb;
 	size_t		 len, i;
 	char		*s;
 
-	h = param != NULL ? param(pctx, "HTTP_HOST") : NULL;
+	h = req_param(q, "HTTP_HOST");
 	if (h == NULL || *h == '\0') {
-		h = server_name(param, pctx);
+		h = server_name(q);
 		return join(h, strlen(h), port, NULL);
 	}
 	if (h[0] == '[' && (rb = strchr(h, ']')) != NULL)
@@ -149,22 +164,22 @@ warn_missing(const char *name, size_t len)
 		if (strncmp(warned[i], name, len) == 0 &&
 		    warned[i][len] == '\0')
 			seen = true;
-	if (!seen && nwarned < WARNED_MAX &&
-	    (warned[nwarned] = strndup(name, len)) != NULL)
+	/* A full set stays quiet rather than flood the log per request. */
+	if (!seen && nwarned == WARNED_MAX)
+		seen = true;
+	else if (!seen && (warned[nwarned] = strndup(name, len)) != NULL)
 		nwarned++;
 	pthread_mutex_unlock(&warned_lock);
 	if (!seen)
-		log_warnx("%s: %%{ENV:%.*s} is set neither in the request nor in the "
-		    "environment; using the literal name as the group",
-		    __func__, (int)len, name);
+		log_warnx("%s: %%{ENV:%.*s} is set neither in the request "
+		    "nor in the environment; using the literal name as the "
+		    "group", __func__, (int)len, name);
 }
 
-static char	*expand(const char *, group_lookup_fn, void *, group_lookup_fn,
-		    void *, const char *, int);
+static char	*expand(const char *, const struct group_req *, int);
 
 static char *
-expand_env(const char *tmpl, group_lookup_fn param, void *pctx,
-    group_lookup_fn env, void *ectx, const char *script_name, int depth)
+expand_env(const char *tmpl, const struct group_req *q, int depth)
 {
 	char		 buf[128], *name = buf;
 	const char	*v;
@@ -175,9 +190,9 @@ expand_env(const char *tmpl, group_lookup_fn param, void *pctx,
 		return NULL;
 	memcpy(name, tmpl + ENV_PREFIX_LEN, len);
 	name[len] = '\0';
-	v = param != NULL ? param(pctx, name) : NULL;
-	if (v == NULL)
-		v = env != NULL ? env(ectx, name) : getenv(name);
+	/* mod_wsgi: the request's notes and subprocess_env, then getenv(). */
+	if ((v = req_param(q, name)) == NULL)
+		v = q->env != NULL ? q->env(q->ectx, name) : getenv(name);
 	if (v == NULL)
 		warn_missing(name, len);
 	if (name != buf)
@@ -187,34 +202,30 @@ expand_env(const char *tmpl, group_lookup_fn param, void *pctx,
 	/* SetEnv APPLICATION_GROUP %{GLOBAL}: expand once more, not ENV. */
 	if (depth == 0 && v[0] == '%' && v[1] == '{' &&
 	    strncmp(v, ENV_PREFIX, ENV_PREFIX_LEN) != 0)
-		return expand(v, param, pctx, env, ectx, script_name, 1);
+		return expand(v, q, 1);
 	return strdup(v);
 }
 
 static char *
-expand(const char *tmpl, group_lookup_fn param, void *pctx,
-    group_lookup_fn env, void *ectx, const char *script_name, int depth)
+expand(const char *tmpl, const struct group_req *q, int depth)
 {
+	enum group_kind	 kind;
 	const char	*port, *name;
 
-	switch (group_kind(tmpl)) {
+	switch ((kind = group_kind(tmpl))) {
 	case GROUP_GLOBAL:
 		return strdup("");
 	case GROUP_SERVER:
 	case GROUP_RESOURCE:
-		port = port_suffix(param != NULL ?
-		    param(pctx, "SERVER_PORT") : NULL);
-		name = server_name(param, pctx);
-		return join(name, strlen(name), port,
-		    group_kind(tmpl) == GROUP_RESOURCE ?
-		    (script_name != NULL ? script_name : "") : NULL);
+		port = port_suffix(req_param(q, "SERVER_PORT"));
+		name = server_name(q);
+		return join(name, strlen(name), port, kind == GROUP_SERVER ?
+		    NULL : q->script_name != NULL ? q->script_name : "");
 	case GROUP_HOST:
-		port = port_suffix(param != NULL ?
-		    param(pctx, "SERVER_PORT") : NULL);
-		return expand_host(param, pctx, port);
+		port = port_suffix(req_param(q, "SERVER_PORT"));
+		return expand_host(q, port);
 	case GROUP_ENV:
-		return expand_env(tmpl, param, pctx, env, ectx, script_name,
-		    depth);
+		return expand_env(tmpl, q, depth);
 	case GROUP_LITERAL:
 		break;
 	}
@@ -225,8 +236,10 @@ char *
 group_expand(const char *tmpl, group_lookup_fn param, void *pctx,
     group_lookup_fn env, void *ectx, const char *script_name)
 {
+	struct group_req	q = { param, pctx, env, ectx, script_name };
+
 	/* As mod_wsgi: no template at all means the default, %{RESOURCE}. */
 	if (tmpl == NULL)
 		tmpl = "%{RESOURCE}";
-	return expand(tmpl, param, pctx, env, ectx, script_name, 0);
+	return expand(tmpl, &q, 0);
 }

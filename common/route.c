@@ -43,7 +43,8 @@ route_prefix_normalize(char *prefix, const char **errstr)
 			continue;
 		if (r[1] == '/' || r[1] == '\0' ||
 		    (r[1] == '.' && (r[2] == '/' || r[2] == '\0'))) {
-			*errstr = "route prefix holds a \".\" or \"..\" segment";
+			*errstr = "route prefix holds a \".\" or \"..\" "
+			    "segment";
 			return -1;
 		}
 	}

@@ -132,7 +132,8 @@ sock_parse_addr(const char *s, struct sock_addr *a, const char **errstr)
 	}
 	if (strncmp(s, UNIX_PREFIX, UNIX_PREFIX_LEN) == 0)
 		return parse_unix(s + UNIX_PREFIX_LEN, a, errstr);
-	if (s[0] == '/')	/* php-fpm habit: a bare path is a unix socket */
+	/* php-fpm habit: a bare absolute path is a unix socket. */
+	if (s[0] == '/')
 		return parse_unix(s, a, errstr);
 	if (s[0] == '[') {
 		if ((rb = strchr(s, ']')) == NULL || rb[1] != ':') {
@@ -299,10 +300,11 @@ resolve_id(const char *name, bool isgroup, id_t *id)
 static int
 unlink_stale(const struct sock_addr *a, const char **errstr)
 {
-	const struct sockaddr_un	*sun = (const struct sockaddr_un *)&a->ss;
+	const struct sockaddr_un	*sun;
 	struct stat			 st;
 	int				 fd, r, saved;
 
+	sun = (const struct sockaddr_un *)&a->ss;
 	if (lstat(sun->sun_path, &st) == -1) {
 		if (errno == ENOENT)
 			return 0;

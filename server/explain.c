@@ -167,7 +167,7 @@ nginx_uri(const char *raw, size_t len)
 		memcpy(w, seg, slen);
 		w += slen;
 	}
-	/* A path ending in '/', "/." or "/.." names a directory: keep the '/'. */
+	/* A path ending in '/', "/." or "/.." names a directory: keep '/'. */
 	if (w == s || (n > 0 && (d[n - 1] == '/' ||
 	    (d[n - 1] == '.' && (n == 1 || d[n - 2] == '/' ||
 	    (d[n - 2] == '.' && (n == 2 || d[n - 3] == '/')))))))
@@ -243,7 +243,7 @@ parse_args(int argc, char *argv[], struct explain_args *a)
 /* The parts of the URL a front-end turns into params. */
 struct url {
 	bool		 https;
-	const char	*auth;		/* "host[:port]" or NULL for a bare path */
+	const char	*auth;		/* "host[:port]", NULL: bare path */
 	size_t		 authlen;
 	char		 host[256];	/* lower-cased, without the port */
 	char		 port[8];	/* "" when the URL has none */
@@ -271,12 +271,14 @@ parse_url(const char *s, struct url *u)
 		u->target = u->auth + strcspn(u->auth, "/?#");
 		u->authlen = u->target - u->auth;
 		hend = u->target;
-		if (u->auth[0] == '[')
-			hend = memchr(u->auth, ']', u->authlen);
-		else
+		if (u->auth[0] != '[')
 			hend = memchr(u->auth, ':', u->authlen);
-		hend = hend == NULL ? u->target :
-		    hend + (u->auth[0] == '[');
+		else if ((hend = memchr(u->auth, ']', u->authlen)) != NULL)
+			hend++;
+		else
+			return usage("bad host in %s", s);
+		if (hend == NULL)
+			hend = u->target;
 		if (hend < u->target) {
 			if (*hend != ':')
 				return usage("bad host in %s", s);

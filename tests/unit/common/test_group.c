@@ -67,7 +67,8 @@ test_group_rst_examples(void)
 {
 	static const struct group_case t[] = {
 		{ "GLOBAL: the empty string", "%{GLOBAL}",
-		    { { EXAMPLE, "SERVER_PORT=8080" } }, { { NULL } }, FOO, "" },
+		    { { EXAMPLE, "SERVER_PORT=8080" } }, { { NULL } }, FOO,
+		    "" },
 		{ "SERVER on the standard HTTP port", "%{SERVER}",
 		    { { EXAMPLE, "SERVER_PORT=80" } }, { { NULL } }, FOO,
 		    "www.example.com" },
@@ -83,7 +84,8 @@ test_group_rst_examples(void)
 		{ "RewriteRule [E=APPLICATION_GROUP:~%1] for /~alice",
 		    "%{ENV:APPLICATION_GROUP}",
 		    { { EXAMPLE, "SERVER_PORT=80",
-		    "APPLICATION_GROUP=~alice" } }, { { NULL } }, "", "~alice" },
+		    "APPLICATION_GROUP=~alice" } }, { { NULL } }, "",
+		    "~alice" },
 		{ "ENV: getenv() when not in the request",
 		    "%{ENV:APPLICATION_GROUP}",
 		    { { EXAMPLE, "SERVER_PORT=80" } },

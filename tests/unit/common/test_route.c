@@ -79,7 +79,8 @@ test_route_path_front_ends(void)
 		{ "nginx: a space arrives decoded",
 		    { { "SCRIPT_NAME=/a b", "REQUEST_URI=/a%20b" } }, "/a b" },
 		{ "Apache: SCRIPT_NAME is the full decoded path",
-		    { { "SCRIPT_NAME=/app/x y/z", "REQUEST_URI=/app/x%20y/z" } },
+		    { { "SCRIPT_NAME=/app/x y/z",
+		    "REQUEST_URI=/app/x%20y/z" } },
 		    "/app/x y/z" },
 		{ "split SCRIPT_NAME and PATH_INFO",
 		    { { "SCRIPT_NAME=/app", "PATH_INFO=/x/y",
@@ -325,7 +326,8 @@ static void
 test_route_resolve_script(void)
 {
 	static struct route r[] = {
-		{ .prefix = "/wsgi-scripts/foo", .script = "/srv/foo/app.wsgi" },
+		{ .prefix = "/wsgi-scripts/foo",
+		    .script = "/srv/foo/app.wsgi" },
 		{ .prefix = "/demo" },
 		{ .prefix = "/", .script = "/srv/site/app.wsgi" },
 	};
