@@ -29,8 +29,9 @@ bool	group_is_client_controlled(const char *tmpl);
  * SERVER_PORT, HTTP_HOST, and NAME for %{ENV:NAME}); env looks up the
  * process environment (NULL means getenv); script_name is the SCRIPT_NAME the
  * app sees.  A missing %{ENV:NAME} yields the literal "%{ENV:NAME}" and a
- * warning logged once per NAME per process.  Returns a string the caller
- * frees, or NULL when out of memory.
+ * warning logged once per NAME per process.  tmpl NULL means %{RESOURCE}.
+ * %{HOST} keeps an IPv6 literal's brackets ("[::1]:8080").  Returns a string
+ * the caller frees, or NULL when out of memory.  Thread-safe.
  */
 char	*group_expand(const char *tmpl, group_lookup_fn param, void *pctx,
 	    group_lookup_fn env, void *ectx, const char *script_name);

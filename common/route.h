@@ -61,7 +61,9 @@ const struct route *route_find(const struct route *routes, size_t n,
  * "/"), or prefix + "/NAME" for a scripts_dir route, PATH_INFO the rest.
  * For scripts_dir, NAME must be a plain file name (not empty, not starting
  * with '.', no '/', NUL or "..") of NAME.wsgi or NAME.py, a regular file in
- * scripts_dir.  Returns 0, 404 when nothing applies, or -1 on out of memory.
+ * scripts_dir (.wsgi first; a symlink counts only if it resolves to a file
+ * directly in scripts_dir).  Returns 0, 404 when nothing applies, or -1 on
+ * out of memory.
  * On success the caller calls route_match_clear().
  */
 int	route_resolve(const struct route *routes, size_t n, const char *path,

@@ -25,7 +25,9 @@ struct sock_cidr {
 /*
  * Parses "host:port", "[v6]:port", ":port", "port" or "unix:/path" (host must
  * be a numeric address or "localhost"; port 1-65535; path absolute and
- * shorter than sun_path).  Returns 0, or -1 with *errstr set (static text).
+ * shorter than sun_path).  ":port", "port" and "*:port" mean 0.0.0.0; a bare
+ * absolute "/path" is taken as "unix:/path" (php-fpm's habit).  Returns 0,
+ * or -1 with *errstr set (static text).
  */
 int	sock_parse_addr(const char *s, struct sock_addr *a, const char **errstr);
 
@@ -39,10 +41,12 @@ bool	sock_peer_allowed(const struct sockaddr *peer, const struct sock_cidr *cidr
 
 /*
  * Creates, binds and listens: SO_REUSEADDR for TCP; for unix sockets removes
- * a stale socket file first (never a regular file) and applies mode (-1 to
- * keep the umask's) and owner/group (NULL to keep).  The fd is non-blocking
- * and close-on-exec.  Returns the fd, or -1 with errno set and *errstr
- * naming the failing step.
+ * a stale socket file first (never a regular file; a socket something still
+ * listens on fails with EADDRINUSE) and applies mode (-1 to keep the
+ * umask's) and owner/group (names or numeric ids; NULL to keep) before
+ * listen(2).  The fd is non-blocking and close-on-exec.  Returns the fd, or
+ * -1 with errno set and *errstr naming the failing step.  Master only
+ * (getpwnam is not thread-safe).
  */
 int	sock_listen(const struct sock_addr *a, int backlog, int mode,
 	    const char *owner, const char *group, const char **errstr);
