@@ -29,7 +29,7 @@ struct config_route_pos {
 	yaml_mark_t	 group;
 	yaml_mark_t	 preload;
 	bool		 has_prefix;	/* the key was there */
-	bool		 prefix_ok;	/* ... and r->prefix holds it normalised */
+	bool		 prefix_ok;	/* r->prefix holds it, normalised */
 	bool		 has_script;
 	bool		 has_scripts_dir;
 	bool		 has_group;
@@ -80,6 +80,9 @@ void	 config_mapping(struct config_ctx *, yaml_node_t *, const char *,
 	    const char *const *, int, config_key_fn, void *);
 char	*config_resolve(struct config_ctx *, const char *);
 void	 config_finish_errors(struct config_ctx *);
+
+/* config_keys.c: the top level, log:, python: and env:. */
+void	 config_top(struct config_ctx *, yaml_node_t *);
 
 /* config_route.c: the routes: list. */
 void	 config_routes(struct config_ctx *, yaml_node_t *);

@@ -62,12 +62,14 @@ route_scripts_dir(struct config_ctx *ctx, yaml_node_t *v, struct route *r)
 	struct stat	 st;
 	char		 b[256];
 
-	if (config_get_path(ctx, "scripts_dir", v, false, &r->scripts_dir) == -1)
+	if (config_get_path(ctx, "scripts_dir", v, false,
+	    &r->scripts_dir) == -1)
 		return;
 	/* Nothing could ever be served from a missing directory. */
 	if (stat(r->scripts_dir, &st) == -1)
 		config_error(ctx, &v->start_mark, "scripts_dir: %s: %s",
-		    config_quote(r->scripts_dir, b, sizeof(b)), strerror(errno));
+		    config_quote(r->scripts_dir, b, sizeof(b)),
+		    strerror(errno));
 	else if (!S_ISDIR(st.st_mode))
 		config_error(ctx, &v->start_mark, "scripts_dir: %s: not a "
 		    "directory", config_quote(r->scripts_dir, b, sizeof(b)));
@@ -232,8 +234,8 @@ route_preload_group(struct config_ctx *ctx, const struct route *r,
 	default:
 		config_error(ctx, &pos->preload, "preload: group %s depends on "
 		    "the request, so it cannot be created before one arrives "
-		    "(use a literal group, %%{GLOBAL}, or %%{ENV:NAME} with NAME "
-		    "set under env:)", g);
+		    "(use a literal group, %%{GLOBAL}, or %%{ENV:NAME} with "
+		    "NAME set under env:)", g);
 		return;
 	}
 	name = r->group + ENV_TOKEN_LEN;

@@ -516,8 +516,9 @@ config_mapping(struct config_ctx *ctx, yaml_node_t *n, const char *section,
 		if (k == NULL || v == NULL)
 			continue;
 		if (k->type != YAML_SCALAR_NODE) {
-			config_error(ctx, &k->start_mark, "expected a key name, "
-			    "got %s", config_describe(k, b, sizeof(b)));
+			config_error(ctx, &k->start_mark,
+			    "expected a key name, got %s",
+			    config_describe(k, b, sizeof(b)));
 			continue;
 		}
 		if ((idx = config_key_index(k, keys, nkeys)) == -1 ||
@@ -527,7 +528,8 @@ config_mapping(struct config_ctx *ctx, yaml_node_t *n, const char *section,
 		}
 		if (seen[idx] != NULL) {
 			config_error(ctx, &k->start_mark,
-			    "duplicate key \"%s\" (first at line %d)", keys[idx],
+			    "duplicate key \"%s\" (first at line %d)",
+			    keys[idx],
 			    config_mark_int(seen[idx]->start_mark.line));
 			continue;
 		}

@@ -724,14 +724,14 @@ test_config_many_problems(void)
 		    "log: {level: loud, colour: true}\n"
 		    "threads: 0\n"
 		    "proceses: 3\n", 0, {
-		    "t.yaml:1:9: listen: \"nowhere:80\": host must be a numeric "
-		    "address or localhost",
+		    "t.yaml:1:9: listen: \"nowhere:80\": host must be a "
+		    "numeric address or localhost",
 		    "t.yaml:5:14: preload: group \"%{ENV:G}\" depends on the "
 		    "request unless G is set under env:",
 		    "t.yaml:7:5: route needs a script or a scripts_dir",
 		    "t.yaml:7:13: duplicate prefix \"/a\" (first at line 3)",
-		    "t.yaml:8:12: group: \"%{ENV:HTTP_G}\" comes from a request "
-		    "header, so any client could choose (and multiply) "
+		    "t.yaml:8:12: group: \"%{ENV:HTTP_G}\" comes from a "
+		    "request header, so any client could choose (and multiply) "
 		    "interpreters; set allow_client_groups: true to allow it",
 		    "t.yaml:9:12: processes: expected an integer, got "
 		    "\"many\"",
