@@ -300,65 +300,59 @@ python_key(struct config_ctx *ctx, int idx, yaml_node_t *k, yaml_node_t *v,
 	}
 }
 
-/* One env: entry; keys[] holds the names read so far, for duplicates.
- * Returns 1 when k was added to keys[], else 0. */
-static int
-env_entry(struct config_ctx *ctx, yaml_node_t *k, yaml_node_t *v,
-    yaml_node_t **keys, size_t nkeys)
+/* An env: name: a non-empty scalar without '=' or NUL; NULL if not. */
+static const char *
+env_name(struct config_ctx *ctx, yaml_node_t *k)
 {
-	struct config		*cfg = ctx->cfg;
-	struct config_env	*e;
-	const char		*name;
-	char			 what[128], b[256];
-	size_t			 i;
+	const char	*name;
+	char		 b[256];
 
 	if (k->type != YAML_SCALAR_NODE) {
 		config_error(ctx, &k->start_mark, "env: expected a variable "
 		    "name, got %s", config_describe(k, b, sizeof(b)));
-		return 0;
+		return NULL;
 	}
 	name = (const char *)k->data.scalar.value;
 	if (*name == '\0' || strchr(name, '=') != NULL ||
 	    strlen(name) != k->data.scalar.length) {
 		config_error(ctx, &k->start_mark, "env: invalid variable name "
 		    "%s", config_quote(name, b, sizeof(b)));
-		return 0;
+		return NULL;
 	}
-	for (i = 0; i < nkeys; i++) {
-		if (strcmp((const char *)keys[i]->data.scalar.value,
-		    name) == 0) {
-			config_error(ctx, &k->start_mark, "duplicate key %s "
-			    "(first at line %zu)", config_quote(name, b,
-			    sizeof(b)), keys[i]->start_mark.line + 1);
-			return 0;
-		}
-	}
-	keys[nkeys] = k;
+	return name;
+}
+
+static void
+env_value(struct config_ctx *ctx, const char *name, yaml_node_t *v)
+{
+	struct config		*cfg = ctx->cfg;
+	struct config_env	*e = &cfg->env[cfg->nenv];
+	char			 what[128];
+
 	snprintf(what, sizeof(what), "env.%s", name);
 	if (config_is_null(v)) {
 		config_error(ctx, &v->start_mark, "%s: expected a value, got "
 		    "null (write \"\" for an empty string)", what);
-		return 1;
+		return;
 	}
-	e = &cfg->env[cfg->nenv];
 	if (config_get_string(ctx, what, v, false, &e->value) == -1)
-		return 1;
+		return;
 	if ((e->name = config_strdup(ctx, name)) == NULL) {
 		free(e->value);
 		e->value = NULL;
-		return 1;
+		return;
 	}
 	cfg->nenv++;
-	return 1;
 }
 
 static void
 env_key(struct config_ctx *ctx, yaml_node_t *v)
 {
 	struct config		*cfg = ctx->cfg;
-	yaml_node_pair_t	*p;
-	yaml_node_t		**keys, *k, *val;
-	size_t			 n, nkeys = 0;
+	yaml_node_pair_t	*pairs;
+	yaml_node_t		*k, *val;
+	const char		**names;
+	size_t			 n, i, *first;
 	char			 b[256];
 
 	if (config_is_null(v))
@@ -369,25 +363,41 @@ env_key(struct config_ctx *ctx, yaml_node_t *v)
 		    config_describe(v, b, sizeof(b)));
 		return;
 	}
-	n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+	pairs = v->data.mapping.pairs.start;
+	n = (size_t)(v->data.mapping.pairs.top - pairs);
 	if (n == 0)
 		return;
 	cfg->env = calloc(n, sizeof(*cfg->env));
-	keys = calloc(n, sizeof(*keys));
-	if (cfg->env == NULL || keys == NULL) {
-		free(keys);
-		ctx->oom = true;
-		return;
-	}
-	for (p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top;
-	    p++) {
-		k = config_node(ctx, p->key);
-		val = config_node(ctx, p->value);
-		if (k == NULL || val == NULL)
+	names = calloc(n, sizeof(*names));
+	first = calloc(n, sizeof(*first));
+	if (cfg->env == NULL || names == NULL || first == NULL)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if ((k = config_node(ctx, pairs[i].key)) != NULL)
+			names[i] = env_name(ctx, k);
+	if (config_dups(names, n, first) == -1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if (names[i] == NULL ||
+		    (val = config_node(ctx, pairs[i].value)) == NULL)
 			continue;
-		nkeys += (size_t)env_entry(ctx, k, val, keys, nkeys);
+		k = config_node(ctx, pairs[i].key);
+		if (first[i] != CONFIG_NO_DUP)
+			config_error(ctx, &k->start_mark, "duplicate key %s "
+			    "(first at line %zu)",
+			    config_quote(names[i], b, sizeof(b)),
+			    config_node(ctx, pairs[first[i]].key)->
+			    start_mark.line + 1);
+		else
+			env_value(ctx, names[i], val);
 	}
-	free(keys);
+	free(names);
+	free(first);
+	return;
+fail:
+	ctx->oom = true;
+	free(names);
+	free(first);
 }
 
 static void

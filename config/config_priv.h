@@ -50,6 +50,9 @@ struct config_ctx {
 	bool			 oom;
 };
 
+/* config_dups(): no earlier equal name. */
+#define CONFIG_NO_DUP	((size_t)-1)
+
 /* Called for each known key of a mapping; idx indexes the key table. */
 typedef void (*config_key_fn)(struct config_ctx *, int idx, yaml_node_t *key,
     yaml_node_t *val, void *arg);
@@ -79,6 +82,7 @@ int	 config_get_size(struct config_ctx *, const char *, yaml_node_t *,
 void	 config_mapping(struct config_ctx *, yaml_node_t *, const char *,
 	    const char *const *, int, config_key_fn, void *);
 char	*config_resolve(struct config_ctx *, const char *);
+int	 config_dups(const char **, size_t, size_t *);
 void	 config_finish_errors(struct config_ctx *);
 
 /* config_keys.c: the top level, log:, python: and env:. */

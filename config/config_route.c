@@ -143,16 +143,43 @@ route_key(struct config_ctx *ctx, int idx, yaml_node_t *k, yaml_node_t *v,
 	}
 }
 
-/* Reads the routes: value; routes that are not mappings are reported and
- * left out. */
+static void
+route_item(struct config_ctx *ctx, yaml_node_t *item)
+{
+	struct config	*cfg = ctx->cfg;
+	struct route	*r;
+	size_t		 i;
+	char		 b[256];
+
+	if (item->type != YAML_MAPPING_NODE) {
+		config_error(ctx, &item->start_mark, "routes: expected a route "
+		    "(a mapping), got %s", config_describe(item, b, sizeof(b)));
+		return;
+	}
+	i = cfg->nroutes++;
+	r = &cfg->routes[i];
+	r->callable = config_strdup(ctx, ROUTE_DEFAULT_CALLABLE);
+	r->group = config_strdup(ctx, ROUTE_DEFAULT_GROUP);
+	r->line = (int)item->start_mark.line + 1;
+	r->col = (int)item->start_mark.column + 1;
+	ctx->rpos[i].map = item->start_mark;
+	config_mapping(ctx, item, "route", route_keys, R_NKEYS, route_key, &i);
+}
+
+/*
+ * Reads the routes: value; entries that are not mappings are reported and
+ * left out.  A route listed again through an alias would only repeat its
+ * prefix, and walking it again would let a small file make a huge amount
+ * of work ("billion laughs"): it is reported once and not read again.
+ */
 void
 config_routes(struct config_ctx *ctx, yaml_node_t *n)
 {
 	struct config	*cfg = ctx->cfg;
 	yaml_node_item_t *it;
 	yaml_node_t	*item;
-	struct route	*r;
-	size_t		 count, i;
+	size_t		 count;
+	bool		*seen;
 	char		 b[256];
 
 	ctx->routes_seen = true;
@@ -173,7 +200,10 @@ config_routes(struct config_ctx *ctx, yaml_node_t *n)
 	}
 	cfg->routes = calloc(count, sizeof(*cfg->routes));
 	ctx->rpos = calloc(count, sizeof(*ctx->rpos));
-	if (cfg->routes == NULL || ctx->rpos == NULL) {
+	seen = calloc((size_t)(ctx->doc->nodes.top - ctx->doc->nodes.start) +
+	    1, sizeof(*seen));
+	if (cfg->routes == NULL || ctx->rpos == NULL || seen == NULL) {
+		free(seen);
 		ctx->oom = true;
 		return;
 	}
@@ -181,22 +211,16 @@ config_routes(struct config_ctx *ctx, yaml_node_t *n)
 	    it < n->data.sequence.items.top; it++) {
 		if ((item = config_node(ctx, *it)) == NULL)
 			continue;
-		if (item->type != YAML_MAPPING_NODE) {
-			config_error(ctx, &item->start_mark, "routes: expected "
-			    "a route (a mapping), got %s",
-			    config_describe(item, b, sizeof(b)));
+		if (seen[*it]) {
+			config_error(ctx, &item->start_mark, "routes: the route "
+			    "at line %zu is listed again through an alias",
+			    item->start_mark.line + 1);
 			continue;
 		}
-		i = cfg->nroutes++;
-		r = &cfg->routes[i];
-		r->callable = config_strdup(ctx, ROUTE_DEFAULT_CALLABLE);
-		r->group = config_strdup(ctx, ROUTE_DEFAULT_GROUP);
-		r->line = (int)item->start_mark.line + 1;
-		r->col = (int)item->start_mark.column + 1;
-		ctx->rpos[i].map = item->start_mark;
-		config_mapping(ctx, item, "route", route_keys, R_NKEYS,
-		    route_key, &i);
+		seen[*it] = true;
+		route_item(ctx, item);
 	}
+	free(seen);
 }
 
 static const char *
@@ -282,26 +306,19 @@ route_preload(struct config_ctx *ctx, const struct route *r,
 }
 
 static void
-route_check(struct config_ctx *ctx, size_t i)
+route_check(struct config_ctx *ctx, size_t i, size_t first)
 {
 	const struct config		*cfg = ctx->cfg;
 	const struct route		*r = &cfg->routes[i];
 	const struct config_route_pos	*pos = &ctx->rpos[i];
 	char				 b[256];
-	size_t				 j;
 
 	if (!pos->has_prefix)
 		config_error(ctx, &pos->map, "route has no prefix");
-	for (j = 0; pos->prefix_ok && j < i; j++) {
-		if (ctx->rpos[j].prefix_ok &&
-		    strcmp(cfg->routes[j].prefix, r->prefix) == 0) {
-			config_error(ctx, &pos->prefix, "duplicate prefix %s "
-			    "(first at line %zu)",
-			    config_quote(r->prefix, b, sizeof(b)),
-			    ctx->rpos[j].prefix.line + 1);
-			break;
-		}
-	}
+	if (first != CONFIG_NO_DUP)
+		config_error(ctx, &pos->prefix, "duplicate prefix %s (first at "
+		    "line %zu)", config_quote(r->prefix, b, sizeof(b)),
+		    ctx->rpos[first].prefix.line + 1);
 	if (pos->has_script && pos->has_scripts_dir)
 		config_error(ctx, &pos->map,
 		    "route has both script and scripts_dir (use one)");
@@ -322,11 +339,31 @@ route_check(struct config_ctx *ctx, size_t i)
 void
 config_routes_check(struct config_ctx *ctx)
 {
-	size_t	i;
+	const struct config	*cfg = ctx->cfg;
+	const char		**prefixes;
+	size_t			 i, *first;
 
 	if (!ctx->routes_seen)
 		config_error(ctx, &ctx->top, "no routes: add a routes: list "
 		    "with at least one route");
-	for (i = 0; i < ctx->cfg->nroutes; i++)
-		route_check(ctx, i);
+	if (cfg->nroutes == 0)
+		return;
+	prefixes = calloc(cfg->nroutes, sizeof(*prefixes));
+	first = calloc(cfg->nroutes, sizeof(*first));
+	if (prefixes == NULL || first == NULL)
+		goto fail;
+	for (i = 0; i < cfg->nroutes; i++)
+		if (ctx->rpos[i].prefix_ok)
+			prefixes[i] = cfg->routes[i].prefix;
+	if (config_dups(prefixes, cfg->nroutes, first) == -1)
+		goto fail;
+	for (i = 0; i < cfg->nroutes; i++)
+		route_check(ctx, i, first[i]);
+	free(prefixes);
+	free(first);
+	return;
+fail:
+	ctx->oom = true;
+	free(prefixes);
+	free(first);
 }

@@ -582,3 +582,50 @@ config_resolve(struct config_ctx *ctx, const char *p)
 	config_clean_path(d);
 	return d;
 }
+
+struct config_dup {
+	const char	*name;
+	size_t		 idx;
+};
+
+static int
+config_dup_cmp(const void *a, const void *b)
+{
+	const struct config_dup	*x = a, *y = b;
+	int			 c;
+
+	if ((c = strcmp(x->name, y->name)) != 0)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/*
+ * For names[0..n) (NULL entries are skipped), sets first[i] to the index of
+ * the first earlier equal name, else CONFIG_NO_DUP.  Sorting keeps this
+ * O(n log n) however long the list.  Returns 0, or -1 when out of memory.
+ */
+int
+config_dups(const char **names, size_t n, size_t *first)
+{
+	struct config_dup	*d;
+	size_t			 i, m = 0, run = 0;
+
+	if ((d = calloc(n, sizeof(*d))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		first[i] = CONFIG_NO_DUP;
+		if (names[i] != NULL) {
+			d[m].name = names[i];
+			d[m++].idx = i;
+		}
+	}
+	qsort(d, m, sizeof(*d), config_dup_cmp);
+	for (i = 1; i < m; i++) {
+		if (strcmp(d[i].name, d[run].name) == 0)
+			first[d[i].idx] = d[run].idx;
+		else
+			run = i;
+	}
+	free(d);
+	return 0;
+}

@@ -618,6 +618,19 @@ static const struct bad_case bad_routes[] = {
 	    "routes:\n  - {prefix: /a/, script: /srv/a.wsgi}\n"
 	    "  - {prefix: //a, script: /srv/b.wsgi}\n", 0,
 	    { "t.yaml:3:14: duplicate prefix \"/a\" (first at line 2)" } },
+	{ "three routes, one prefix",
+	    "routes:\n  - {prefix: /a, script: /srv/a.wsgi}\n"
+	    "  - {prefix: /a, script: /srv/b.wsgi}\n"
+	    "  - {prefix: /a/, script: /srv/c.wsgi}\n", 0,
+	    { "t.yaml:3:14: duplicate prefix \"/a\" (first at line 2)",
+	    "t.yaml:4:14: duplicate prefix \"/a\" (first at line 2)" } },
+	{ "a route repeated through an alias",
+	    "routes:\n  - &r {prefix: /a, script: /srv/a.wsgi}\n"
+	    "  - *r\n  - *r\n", 0,
+	    { "t.yaml:2:5: routes: the route at line 2 is listed again "
+	    "through an alias",
+	    "t.yaml:2:5: routes: the route at line 2 is listed again "
+	    "through an alias" } },
 	{ "prefix without /", "routes: [{prefix: app, script: /srv/a}]\n", 0,
 	    { "t.yaml:1:19: prefix: \"app\": route prefix must start with "
 	    "'/'" } },
