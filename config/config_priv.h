@@ -57,38 +57,69 @@ struct config_ctx {
 typedef void (*config_key_fn)(struct config_ctx *, int idx, yaml_node_t *key,
     yaml_node_t *val, void *arg);
 
-/* config_yaml.c: errors, typed scalars, mappings, paths. */
+/*
+ * config_yaml.c: errors, typed scalars, mappings, paths.  All run in the
+ * loading thread only; allocation failures set ctx->oom.
+ */
+
+/* Records "FILE:LINE:COL: message" at a libyaml (0-based) mark. */
 void	 config_error(struct config_ctx *, const yaml_mark_t *, const char *,
 	    ...) __attribute__((format(printf, 3, 4)));
+/* Records "FILE: message" for the file as a whole (unreadable). */
 void	 config_error_file(struct config_ctx *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
-char	*config_strdup(struct config_ctx *, const char *);
-yaml_node_t *config_node(struct config_ctx *, int);
-bool	 config_is_null(const yaml_node_t *);
-const char *config_describe(const yaml_node_t *, char *, size_t);
-const char *config_quote(const char *, char *, size_t);
-int	 config_get_int(struct config_ctx *, const char *, yaml_node_t *,
-	    long long, long long, long long *);
-int	 config_get_bool(struct config_ctx *, const char *, yaml_node_t *,
-	    bool *);
-int	 config_get_string(struct config_ctx *, const char *, yaml_node_t *,
-	    bool, char **);
-int	 config_get_path(struct config_ctx *, const char *, yaml_node_t *,
-	    bool, char **);
-int	 config_get_duration(struct config_ctx *, const char *, yaml_node_t *,
-	    long long *);
-int	 config_get_size(struct config_ctx *, const char *, yaml_node_t *,
-	    long long *);
-void	 config_mapping(struct config_ctx *, yaml_node_t *, const char *,
-	    const char *const *, int, config_key_fn, void *);
-char	*config_resolve(struct config_ctx *, const char *);
-int	 config_dups(const char **, size_t, size_t *);
+/* Moves the messages, sorted into file order, to cfg->errors. */
 void	 config_finish_errors(struct config_ctx *);
+/* strdup() that sets ctx->oom on failure.  Caller frees. */
+char	*config_strdup(struct config_ctx *, const char *);
+/* The document's node at a 1-based index, or NULL.  Borrowed. */
+yaml_node_t *config_node(struct config_ctx *, int);
+/* True for YAML's null: empty plain scalar, "~", "null". */
+bool	 config_is_null(const yaml_node_t *);
+/* "a list", "a mapping", "null" or the quoted scalar; in buf or static. */
+const char *config_describe(const yaml_node_t *, char *, size_t);
+/* s double-quoted, escaped and shortened into buf; returns buf. */
+const char *config_quote(const char *, char *, size_t);
 
-/* config_keys.c: the top level, log:, python: and env:. */
-void	 config_top(struct config_ctx *, yaml_node_t *);
+/*
+ * Typed values.  what names the key in messages ("log.level").  Each
+ * returns 0, or -1 after recording an error and leaving *out alone.
+ * Strings and paths replace *out (caller's, freed by config_free());
+ * nullable ones set it to NULL for a YAML null.  Paths come out absolute,
+ * against the config file's directory.
+ */
+int	 config_get_int(struct config_ctx *, const char *what, yaml_node_t *,
+	    long long min, long long max, long long *out);
+int	 config_get_bool(struct config_ctx *, const char *what, yaml_node_t *,
+	    bool *out);
+int	 config_get_string(struct config_ctx *, const char *what,
+	    yaml_node_t *, bool nullable, char **out);
+int	 config_get_path(struct config_ctx *, const char *what, yaml_node_t *,
+	    bool nullable, char **out);
+int	 config_get_duration(struct config_ctx *, const char *what,
+	    yaml_node_t *, long long *ms);
+int	 config_get_size(struct config_ctx *, const char *what, yaml_node_t *,
+	    long long *bytes);
 
-/* config_route.c: the routes: list. */
+/* Walks a mapping against a key table (at most 32 keys), calling fn per
+ * known key; reports unknown (with a suggestion), duplicate and non-scalar
+ * keys.  section names the mapping in messages, NULL at the top. */
+void	 config_mapping(struct config_ctx *, yaml_node_t *,
+	    const char *section, const char *const *keys, int nkeys,
+	    config_key_fn fn, void *arg);
+/* p made absolute against ctx->basedir, "//" and "/./" removed.  Caller
+ * frees; NULL when out of memory. */
+char	*config_resolve(struct config_ctx *, const char *p);
+/* first[i] = index of the first earlier name equal to names[i], else
+ * CONFIG_NO_DUP; NULL names are skipped.  0, or -1 when out of memory. */
+int	 config_dups(const char **names, size_t n, size_t *first);
+
+/* config_keys.c: reads the top level, log:, python: and env:. */
+void	 config_top(struct config_ctx *, yaml_node_t *root);
+
+/* config_route.c: reads the routes: list; then, once the whole file is
+ * read, checks what needs all of it (duplicates, env:, client groups,
+ * preload). */
 void	 config_routes(struct config_ctx *, yaml_node_t *);
 void	 config_routes_check(struct config_ctx *);
 
