@@ -47,11 +47,11 @@ struct response {
 	struct wsgi_state	*st;
 	struct wsgi_headers	 hdr;
 	bool			 called;	/* start_response succeeded */
-	bool			 sent;		/* headers handed to req->write */
+	bool			 sent;		/* headers went to req->write */
 	bool			 head;		/* HEAD: no body bytes */
 	bool			 gone;		/* req->write failed */
-	bool			 busy;		/* a write runs without the GIL */
-	bool			 dirty;		/* written since the last flush */
+	bool			 busy;		/* writing without the GIL */
+	bool			 dirty;		/* written since last flush */
 	size_t			 held;		/* written with the GIL held */
 	long long		 body;		/* body bytes passed on */
 };

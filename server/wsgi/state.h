@@ -53,7 +53,7 @@ struct wsgi_state {
 	PyObject	*pyfpm_version;		/* PACKAGE_VERSION */
 	PyObject	*group;			/* the group name, bytes */
 	PyObject	*group_str;		/* the same, native str */
-	PyObject	*demo;			/* the demo app, once compiled */
+	PyObject	*demo;			/* the demo app, once built */
 
 	/* Scripts loaded in this interpreter (app.c), keyed by path. */
 	struct wsgi_app	*apps;

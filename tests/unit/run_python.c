@@ -1,0 +1,55 @@
+/* Unit-test runner for server/python and server/wsgi: starts Python once
+ * in the suite's init and finalizes it in its cleanup (STYLE.md 11). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
+
+#include "common/log.h"
+#include "server/python/interp.h"
+
+/* Exported by tests/unit/server/test_wsgi.c. */
+extern CU_TestInfo wsgi_tests[];
+
+static int
+python_init(void)
+{
+	struct interp_options	opts = { .max_interpreters = 8 };
+
+	return interp_init(&opts) == 0 ? 0 : 1;
+}
+
+static int
+python_cleanup(void)
+{
+	interp_shutdown();
+	return 0;
+}
+
+static CU_SuiteInfo suites[] = {
+	{ "wsgi", python_init, python_cleanup, NULL, NULL, wsgi_tests },
+	CU_SUITE_INFO_NULL
+};
+
+int
+main(void)
+{
+	unsigned int	failed;
+
+	/* Warnings from the code under test would only clutter the report. */
+	log_init(LOG_LEVEL_ERROR, "test");
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	if (CU_register_suites(suites) != CUE_SUCCESS) {
+		fprintf(stderr, "run_python: %s\n", CU_get_error_msg());
+		CU_cleanup_registry();
+		return 2;
+	}
+	CU_basic_set_mode(CU_BRM_NORMAL);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() +
+	    CU_get_number_of_suites_failed();
+	CU_cleanup_registry();
+	return failed > 0 ? 1 : 0;
+}
