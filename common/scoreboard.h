@@ -24,11 +24,13 @@ struct scoreboard_thread {
 	char				uri[SCOREBOARD_URI_MAX];
 };
 
-/* One worker process; pid and started_ms written by the master. */
+/* One worker process; pid, started_ms and generation are written by the
+ * master before the fork, ready by the worker once it serves. */
 struct scoreboard_worker {
 	_Atomic pid_t			pid;		/* 0: slot unused */
 	_Atomic long long		started_ms;
 	_Atomic int			generation;
+	_Atomic int			ready;		/* Python up, serving */
 	int				nthreads;
 };
 

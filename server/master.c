@@ -79,8 +79,15 @@ worker_spawn(struct child *c, const sigset_t *blocked)
 	struct scoreboard_worker	*sw;
 	struct generation		*g;
 	pid_t				 pid;
+	int				 t;
 
 	sw = scoreboard_worker(c->gen->sb, c->slot);
+	/* A dead worker may have left its threads marked busy; nobody writes
+	 * the slot until the new worker runs. */
+	for (t = 0; t < sw->nthreads; t++)
+		atomic_store(&scoreboard_thread(c->gen->sb, c->slot, t)->state,
+		    SCOREBOARD_IDLE);
+	atomic_store(&sw->ready, 0);
 	switch ((pid = fork())) {
 	case -1:
 		log_warn("%s: fork", __func__);
@@ -282,15 +289,19 @@ log_exit(const struct child *c, int status)
 		    c->timed_out ? ": request_timeout" : "");
 }
 
-/* Plans the respawn of a worker that died: at once if it lived a while,
- * with growing back-off when workers die at start-up. */
+/* Plans the respawn of a worker that died: at once if it had started
+ * serving, with growing back-off when workers die at start-up (a broken
+ * python.home, say) so they do not spin. */
 static void
 plan_respawn(struct child *c, int status)
 {
 	long long	now = scoreboard_now_ms();
 	bool		clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	bool		served;
 
-	if (clean || c->timed_out || now - c->started_ms >= MASTER_HEALTHY_MS) {
+	served = atomic_load(&scoreboard_worker(c->gen->sb, c->slot)->ready);
+	if (clean || c->timed_out || served ||
+	    now - c->started_ms >= MASTER_HEALTHY_MS) {
 		c->backoff_ms = MASTER_BACKOFF_MIN_MS;
 		c->respawn_at = now;
 		return;

@@ -301,7 +301,11 @@ request_serve(int fd, const struct config *cfg, struct scoreboard_thread *sb)
 	bool			 keep;
 
 	FCGX_InitRequest(&io.fcgx, -1, 0);
-	io.fcgx.ipcFd = fd;	/* ours, accepted by the worker */
+	/* Ours, accepted by the worker.  keepConnection stops the
+	 * FCGX_Finish_r() that FCGX_Accept_r() starts with from closing it;
+	 * the BEGIN_REQUEST record then sets the front-end's real wish. */
+	io.fcgx.ipcFd = fd;
+	io.fcgx.keepConnection = 1;
 	if (FCGX_Accept_r(&io.fcgx) < 0)
 		return -1;	/* peer closed or protocol error: fd closed */
 	io.remaining = -1;
@@ -343,10 +347,11 @@ request_serve(int fd, const struct config *cfg, struct scoreboard_thread *sb)
 	if (io.fcgx.keepConnection == 0 && (io.body_done ||
 	    FCGX_HasSeenEOF(io.fcgx.in)))
 		FCGX_Detach(&io.fcgx);
-	FCGX_Finish_r(&io.fcgx);
+	/* Before FCGX_Finish_r(): method and uri point into libfcgi's params. */
 	if (cfg->log_access)
 		log_access_line(&req, group != NULL ? group : "-",
 		    scoreboard_now_ms() - t0);
+	FCGX_Finish_r(&io.fcgx);
 	free(group);
 	scoreboard_thread_done(sb);
 	return io.fcgx.ipcFd;	/* >= 0: kept open for the next request */

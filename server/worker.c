@@ -343,6 +343,7 @@ worker_main(const struct config *cfg, int listen_fd, struct scoreboard *sb,
 	start_threads(w, threads, cfg->threads);
 	if (pthread_create(&watcher, NULL, stop_watch, w) != 0)
 		fatalx("%s: cannot start the stop watcher", __func__);
+	atomic_store(&scoreboard_worker(sb, slot)->ready, 1);
 	log_debug("ready: %d threads", cfg->threads);
 
 	wait_signals(w, &set);

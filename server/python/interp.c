@@ -20,6 +20,8 @@
 
 #include "server/python/interp.h"
 
+#include "config.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -134,9 +136,24 @@ interp_init(const struct interp_options *opts)
 	/* Signals belong to the worker's C code, not to Python. */
 	pc.install_signal_handlers = 0;
 	pc.parse_argv = 0;
-	if (opts->home != NULL && set_home(&pc, opts->home) == -1) {
-		PyConfig_Clear(&pc);
-		return -1;
+	if (opts->home != NULL) {
+		if (set_home(&pc, opts->home) == -1) {
+			PyConfig_Clear(&pc);
+			return -1;
+		}
+	} else {
+		/*
+		 * Without a program name Python searches PATH for "python3"
+		 * and takes its prefix: another installation's standard
+		 * library (a pyenv shim, say) under our libpython.  Anchor
+		 * it to the python this pyfpm was built against.
+		 */
+		status = PyConfig_SetBytesString(&pc, &pc.program_name,
+		    PYFPM_PYTHON_BIN);
+		if (PyStatus_Exception(status)) {
+			PyConfig_Clear(&pc);
+			return -1;
+		}
 	}
 	status = Py_InitializeFromConfig(&pc);
 	PyConfig_Clear(&pc);

@@ -274,7 +274,7 @@ class Daemon:
         finally:
             c.close()
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         self.proc.send_signal(sig)
 
     def stop(self, sig=signal.SIGTERM, timeout=30):

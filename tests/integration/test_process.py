@@ -32,7 +32,9 @@ routes:
 
 @test
 def worker_crash_is_respawned_others_unaffected():
-    with Daemon(behave(processes=2, threads=2)) as d:
+    # one thread per worker: while worker A sleeps, the crashing requests
+    # can only be taken by worker B
+    with Daemon(behave(processes=2, threads=1)) as d:
         results = []
 
         def slow():
@@ -108,7 +110,7 @@ def graceful_stop_finishes_in_flight_request():
         t = threading.Thread(target=lambda: out.append(d.get("/b/sleep", query="1.5")))
         t.start()
         time.sleep(0.4)
-        d.signal(signal.SIGTERM)
+        d.send_signal(signal.SIGTERM)
         t.join()
         eq(out[0].status, 200, "in-flight request finished")
         eq(d.proc.wait(20), 0, "exit status")
@@ -124,7 +126,7 @@ def quit_stops_at_once():
         t.start()
         time.sleep(0.3)
         start = time.time()
-        d.signal(signal.SIGQUIT)
+        d.send_signal(signal.SIGQUIT)
         d.proc.wait(10)
         check(time.time() - start < 5, "stopped quickly")
         t.join()
@@ -162,13 +164,13 @@ def reload_valid_and_invalid_config_without_dropping_requests():
         time.sleep(0.3)
         with open(d.config_path, "a") as f:
             f.write("\n# touched\n")
-        d.signal(signal.SIGHUP)
+        d.send_signal(signal.SIGHUP)
         check(d.wait_log("generation 2 started"), "reloaded")
         time.sleep(0.5)
         good = open(d.config_path).read()
         with open(d.config_path, "w") as f:
             f.write(good + "\nprocesess: 3\n")
-        d.signal(signal.SIGHUP)
+        d.send_signal(signal.SIGHUP)
         check(d.wait_log("keeping the running one"), "invalid reload refused")
         time.sleep(0.5)
         stop.set()

@@ -125,7 +125,11 @@ def input_bounded_by_content_length():
     p = make_params("/b/readlines", method="POST", body=b"a\nb\nc")
     p = [(k, v) for k, v in p if k != "CONTENT_LENGTH"] + [("CONTENT_LENGTH", "3")]
     c = D.connect()
-    r = c.request(p, body=b"a\nb\nc")
+    try:
+        c.send_request(p, body=b"a\nb\nc")
+    except BrokenPipeError:
+        pass    # pyfpm answered after 3 bytes and closed: fine
+    r = c.read_response()
     c.close()
     eq(r.body, repr([b"a\n", b"b"]).encode(), "read stops at CONTENT_LENGTH")
 

@@ -125,7 +125,7 @@ def app(environ, start_response):
 
 def validated_app(environ, start_response):
     start_response("200 OK", [("Content-Type", "text/plain")])
-    body = environ["wsgi.input"].read()
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
     return [b"validated:" + body]
 
 
