@@ -17,4 +17,8 @@ PyObject	*wsgi_environ_new(struct wsgi_state *st,
 		    const struct request *req, PyObject *input,
 		    PyObject *errors);
 
+/* Frees what wsgi_environ_new() keeps in st between requests (GIL held);
+ * NULL does nothing. */
+void		 wsgi_environ_cache_free(struct wsgi_environ_cache *cache);
+
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "server/wsgi/app.h"
+#include "server/wsgi/environ.h"
 #include "server/wsgi/errors.h"
 #include "server/wsgi/filewrap.h"
 #include "server/wsgi/input.h"
@@ -55,6 +56,7 @@ state_free(void *p)
 	if (st == NULL)
 		return;
 	wsgi_app_clear(st);
+	wsgi_environ_cache_free(st->environ_cache);
 	Py_XDECREF(st->input_type);
 	Py_XDECREF(st->errors_type);
 	Py_XDECREF(st->response_type);

@@ -39,6 +39,7 @@ enum wsgi_str {
 };
 
 struct wsgi_app;
+struct wsgi_environ_cache;
 
 struct wsgi_state {
 	struct interp	*in;
@@ -54,6 +55,7 @@ struct wsgi_state {
 	PyObject	*group;			/* the group name, bytes */
 	PyObject	*group_str;		/* the same, native str */
 	PyObject	*demo;			/* the demo app, once built */
+	struct wsgi_environ_cache *environ_cache;	/* environ.c's */
 
 	/* Scripts loaded in this interpreter (app.c), keyed by path. */
 	struct wsgi_app	*apps;

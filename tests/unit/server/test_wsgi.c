@@ -30,7 +30,7 @@
 #include "server/request.h"
 #include "server/wsgi/wsgi.h"
 
-#define FAKE_MAXPARAMS	48
+#define FAKE_MAXPARAMS	64
 #define TMP_MAXFILES	16
 #define N(t)		(sizeof(t) / sizeof((t)[0]))
 
@@ -378,13 +378,63 @@ test_wsgi_environ(void)
 		}
 	fake_clear(&f);
 
-	/* No REQUEST_METHOD param: req->method stands in. */
+	/* No REQUEST_METHOD param: req->method stands in.  A new value of
+	 * a param seen before shows (values are cached per name).  wsgi.*
+	 * and pyfpm.* params cannot override ours. */
 	fake_init(&f, "PUT", "/app/x", "environ_dump");
 	fake_unparam(&f, "REQUEST_METHOD");
+	fake_param(&f, "LATIN", "other");
+	fake_param(&f, "wsgi.url_scheme", "gopher");
+	fake_param(&f, "pyfpm.version", "0");
 	CU_ASSERT_EQUAL(fake_call(&f), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(f.out, "REQUEST_METHOD='PUT'\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(f.out, "CONTENT_LENGTH='<absent>'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.out, "LATIN='other'\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.out, "wsgi.url_scheme='http'\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.out,
+	    "pyfpm.version='" PACKAGE_VERSION "'\n"));
 	fake_clear(&f);
+}
+
+static void
+test_wsgi_environ_many_headers(void)
+{
+	static char	names[300][16], values[300][16];
+	struct fake	f;
+	char		want[64];
+	int		i, round;
+
+	fixture();
+	/* More names than the cache keeps: the rest still arrive. */
+	for (round = 0; round < 2; round++) {
+		fake_init(&f, "GET", "/app/x", "environ_dump");
+		fake_unparam(&f, "HTTP_HOST");
+		for (i = 0; i < 40; i++) {
+			snprintf(names[round * 40 + i], sizeof(names[0]),
+			    "HTTP_X_%d", round * 40 + i);
+			snprintf(values[round * 40 + i], sizeof(values[0]),
+			    "v%d", i);
+			fake_param(&f, names[round * 40 + i],
+			    values[round * 40 + i]);
+		}
+		CU_ASSERT_EQUAL(fake_call(&f), 0);
+		CU_ASSERT_EQUAL(f.req.status, 200);
+		fake_clear(&f);
+	}
+	for (round = 2; round < 7; round++) {
+		fake_init(&f, "GET", "/app/x", "scheme");
+		for (i = 0; i < 40; i++) {
+			snprintf(names[round * 40 + i], sizeof(names[0]),
+			    "HTTP_Y_%d", round * 40 + i);
+			fake_param(&f, names[round * 40 + i], "y");
+		}
+		fake_param(&f, "HTTPS", round % 2 ? "on" : "off");
+		CU_ASSERT_EQUAL(fake_call(&f), 0);
+		snprintf(want, sizeof(want), "%s", round % 2 ? "https" :
+		    "http");
+		CU_ASSERT_STRING_EQUAL(fake_out_body(&f), want);
+		fake_clear(&f);
+	}
 }
 
 static void
@@ -1139,6 +1189,7 @@ test_wsgi_preload(void)
 CU_TestInfo wsgi_tests[] = {
 	{ "test_wsgi_hello_one_write", test_wsgi_hello_one_write },
 	{ "test_wsgi_environ", test_wsgi_environ },
+	{ "test_wsgi_environ_many_headers", test_wsgi_environ_many_headers },
 	{ "test_wsgi_url_scheme", test_wsgi_url_scheme },
 	{ "test_wsgi_validator_passes", test_wsgi_validator_passes },
 	{ "test_wsgi_input_bounded", test_wsgi_input_bounded },
