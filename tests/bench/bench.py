@@ -241,7 +241,9 @@ class Pyfpm(Server):
             builddir = os.environ.get("top_builddir", SRCDIR)
             cand = os.path.join(builddir, "pyfpm")
         self.binary = os.path.abspath(cand)
-        self.failed = None      # set when it exists but could not serve
+        self.served = False     # answered hello at least once in this run
+        self.start_failures = 0
+        self.failed = None      # why it is taken as "not built" though it exists
 
     def unavailable(self):
         if not (os.path.isfile(self.binary) and os.access(self.binary, os.X_OK)):
@@ -519,7 +521,7 @@ def report(servers, results, header, raw_lines):
         for srv in servers:
             key = (srv.name, cell)
             if key not in results:
-                reason = results.get((srv.name, "why"), "skipped")
+                reason = results.get((srv.name, cell, "why"), "skipped")
                 lines.append(f"{srv.name:<8} {shape:<6} {keep:<4} {reason:>9}")
                 continue
             s = results[key]
@@ -547,7 +549,7 @@ def report(servers, results, header, raw_lines):
         shape, keep = cell_name(cell)
         py = results.get(("pyfpm", cell))
         if not py or py["rps"] is None:
-            why = results.get(("pyfpm", "why"), "no pyfpm figures")
+            why = results.get(("pyfpm", cell, "why"), "no figures")
             lines.append(f"{shape:<6} {keep:<4} | pyfpm {why}")
             continue
         parts = []
@@ -610,7 +612,7 @@ def main():
     os.chmod(os.path.join(work, "hello.py"), 0o644)
 
     runs = {}           # (server, cell) -> [result per round]
-    why = {}            # server -> reason it has no figures
+    why = {}            # (server, cell) -> reason it has no figures
     raw = {}
     try:
         for rnd in range(1, ROUNDS + 1):
@@ -619,16 +621,23 @@ def main():
                 for srv in servers:
                     reason = srv.unavailable()
                     if reason:
-                        why[srv.name] = reason
+                        why.setdefault((srv.name, cell), reason)
+                        log(f"round {rnd} {srv.name:<8} {shape:<5} keep {keep:<3}: {reason}")
                         continue
                     res = measure(srv, work, *cell)
-                    if res.get("start_failed") and isinstance(srv, Pyfpm):
-                        # exists but cannot serve yet: do not retry every cell
-                        srv.failed = res["error"]
-                        why[srv.name] = "not built"
-                        log(f"round {rnd} {srv.name:<8} {shape:<5} keep {keep:<3}: "
-                            f"not built ({res['error']})")
-                        continue
+                    if isinstance(srv, Pyfpm):
+                        if "start_failed" not in res:
+                            srv.served = True
+                        elif not srv.served:
+                            # exists but has not served yet: after two tries
+                            # take it as not built rather than wait in every cell
+                            srv.start_failures += 1
+                            why.setdefault((srv.name, cell), "not built")
+                            log(f"round {rnd} {srv.name:<8} {shape:<5} keep {keep:<3}: "
+                                f"did not serve ({res['error']})")
+                            if srv.start_failures >= 2:
+                                srv.failed = res["error"]
+                            continue
                     runs.setdefault((srv.name, cell), []).append(res)
                     errs = res.get("non2xx", 0) + res.get("sockerr", 0)
                     msg = res.get("error") or res.get("failed") or (
@@ -647,11 +656,13 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
 
     results = {k: summarize(v) for k, v in runs.items()}
-    for name, reason in why.items():
-        results[(name, "why")] = reason
+    for (name, cell), reason in why.items():
+        results[(name, cell, "why")] = reason
     pyfpm = next((s for s in servers if isinstance(s, Pyfpm)), None)
     if pyfpm and pyfpm.failed:
         header.append(f"pyfpm did not serve: {pyfpm.failed}")
+    if pyfpm and not pyfpm.served and not os.path.exists(pyfpm.binary):
+        header.append(f"pyfpm: no {pyfpm.binary} (build it, or set PYFPM)")
     raw_lines = []
     for cell in CELLS:
         shape, keep = cell_name(cell)
