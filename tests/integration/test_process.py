@@ -274,13 +274,17 @@ def builtin_default_demo_app():
     env = dict(os.environ)
     env.pop("PYFPM_CONFIG", None)
     port = 9000
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        check(False, "port 9000 is busy; the built-in default needs it")
-    finally:
-        s.close()
+    deadline = time.time() + 20
+    while True:     # another test may hold it for a moment
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+            break
+        except OSError:
+            check(time.time() < deadline, "port 9000 is busy; the built-in default needs it")
+            time.sleep(0.2)
+        finally:
+            s.close()
     p = subprocess.Popen([PYFPM], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     try:
         deadline = time.time() + 15
@@ -338,25 +342,31 @@ def own_gil_groups_run_in_parallel():
     group: cpu-two
 """)
     with Daemon(cfg) as d:
-        n = "3000000"
         d.get("/c1/cpu", query="1000")
         d.get("/c2/cpu", query="1000")
-        t0 = time.time()
-        d.get("/c1/cpu", query=n)
-        one = time.time() - t0
-        res = []
-        ts = [threading.Thread(target=lambda p=p: res.append(d.get(p + "/cpu", query=n)))
-              for p in ("/c1", "/c2")]
-        t0 = time.time()
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
-        both = time.time() - t0
-        print("# own_gil: one group %.2fs, two groups together %.2fs (speed-up %.2fx)"
-              % (one, both, 2 * one / both))
-        check(both < 1.6 * one, "two own-GIL groups in one process ran in parallel "
-              "(one %.2fs, both %.2fs)" % (one, both))
+        best = 0.0
+        # other jobs on a shared machine can eat the second core: take the
+        # best of up to 10 rounds
+        for _ in range(10):
+            res = []
+            ts = [threading.Thread(target=lambda p=p: res.append(
+                d.get(p + "/cpu", query="3000000").text.split()))
+                for p in ("/c1", "/c2")]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+            eq(len(res), 2, "both answered")
+            start = min(float(r[0]) for r in res)
+            end = max(float(r[1]) for r in res)
+            cpu = sum(float(r[2]) for r in res)
+            # with one GIL, CPU time can never exceed the joint wall time
+            best = max(best, cpu / (end - start))
+            if best > 1.3:
+                break
+        print("# own_gil: CPU seconds per wall second of two groups in one "
+              "process: %.2f (1.0 = serial, 2.0 = fully parallel)" % best)
+        check(best > 1.15, "two own-GIL groups ran in parallel (%.2f)" % best)
 
 
 def main():
