@@ -2,6 +2,7 @@
  * in the suite's init and finalizes it in its cleanup (STYLE.md 11). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
@@ -12,11 +13,15 @@
 /* Exported by tests/unit/server/test_wsgi.c. */
 extern CU_TestInfo wsgi_tests[];
 
+/* PYFPM_TEST_OWN_GIL=1 runs every suite in sub-interpreters with their
+ * own GIL (Python 3.12 and newer). */
 static int
 python_init(void)
 {
-	struct interp_options	opts = { .max_interpreters = 8 };
+	struct interp_options	 opts = { .max_interpreters = 8 };
+	const char		*own = getenv("PYFPM_TEST_OWN_GIL");
 
+	opts.own_gil = own != NULL && *own != '\0' && strcmp(own, "0") != 0;
 	return interp_init(&opts) == 0 ? 0 : 1;
 }
 

@@ -14,7 +14,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,19 +235,30 @@ fake_clear(struct fake *f)
 	f->out = NULL;
 }
 
-/* Runs f through wsgi_call() in interpreter f->req.group. */
+/* Runs f through wsgi_call() in interpreter f->req.group: its result,
+ * or -2 when the interpreter could not be had.  Safe in any thread. */
+static int
+fake_run(struct fake *f)
+{
+	struct interp	*in;
+	int		 status, rc = -2;
+
+	if ((in = interp_acquire(f->req.group, &status)) != NULL) {
+		rc = wsgi_call(&f->req, in);
+		interp_release(in);
+	}
+	if (f->out == NULL && (f->out = calloc(1, 1)) == NULL)
+		abort();
+	return rc;
+}
+
 static int
 fake_call(struct fake *f)
 {
-	struct interp	*in;
-	int		 status, rc;
+	int	rc;
 
-	in = interp_acquire(f->req.group, &status);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
-	rc = wsgi_call(&f->req, in);
-	interp_release(in);
-	if (f->out == NULL && (f->out = calloc(1, 1)) == NULL)
-		abort();
+	rc = fake_run(f);
+	CU_ASSERT_NOT_EQUAL_FATAL(rc, -2);
 	return rc;
 }
 
@@ -1186,6 +1199,63 @@ test_wsgi_preload(void)
 	fake_clear(&f);
 }
 
+#define THREADS_N	4
+#define THREADS_ROUNDS	150
+
+/* One thread's share of test_wsgi_threads: its rows, in turn. */
+static void *
+threads_run(void *arg)
+{
+	static const char	body[] = "one\ntwo\nthree\n";
+	static const struct {
+		const char	*group, *callable, *want;
+	} t[] = {
+		{ "race", "loads", "loads=1" },
+		{ "test", "hello", "hello" },
+		{ "race", "gen_three", "onetwothree" },
+		{ "other", "input_mode",
+		    "[b'on', b'e\\n', b'two\\n', b'three\\n']" },
+		{ "", "loads", "loads=1" },
+	};
+	struct fake	 f;
+	long		 id = (long)(intptr_t)arg, bad = 0;
+	int		 i;
+	size_t		 row;
+
+	for (i = 0; i < THREADS_ROUNDS; i++) {
+		row = (size_t)(i + id) % N(t);
+		fake_init(&f, "POST", "/app/threads", t[row].callable);
+		f.req.group = t[row].group;
+		fake_body(&f, body, sizeof(body) - 1, sizeof(body) - 1);
+		fake_param(&f, "TEST_MODE", "mixed");
+		if (fake_run(&f) != 0 ||
+		    strcmp(fake_out_body(&f), t[row].want) != 0)
+			bad++;
+		fake_clear(&f);
+	}
+	interp_thread_exit();
+	return (void *)(intptr_t)bad;
+}
+
+static void
+test_wsgi_threads(void)
+{
+	pthread_t	th[THREADS_N];
+	void		*bad;
+	long		 i;
+
+	fixture();
+	apps_path();
+	/* Threads race to load the script into the new group "race". */
+	for (i = 0; i < THREADS_N; i++)
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, threads_run,
+		    (void *)(intptr_t)i), 0);
+	for (i = 0; i < THREADS_N; i++) {
+		CU_ASSERT_EQUAL(pthread_join(th[i], &bad), 0);
+		CU_ASSERT_EQUAL((intptr_t)bad, 0);
+	}
+}
+
 CU_TestInfo wsgi_tests[] = {
 	{ "test_wsgi_hello_one_write", test_wsgi_hello_one_write },
 	{ "test_wsgi_environ", test_wsgi_environ },
@@ -1219,5 +1289,6 @@ CU_TestInfo wsgi_tests[] = {
 	    test_wsgi_script_shared_per_group },
 	{ "test_wsgi_demo_app", test_wsgi_demo_app },
 	{ "test_wsgi_preload", test_wsgi_preload },
+	{ "test_wsgi_threads", test_wsgi_threads },
 	CU_TEST_INFO_NULL
 };
