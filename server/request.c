@@ -208,8 +208,9 @@ respond_error(struct request *req, int status)
 	respond_plain(req, status, body);
 }
 
-/* Reads what is left of FCGI_STDIN so libfcgi can take the next request on
- * a kept connection.  True when the body was read to its end. */
+/* Reads what is left of FCGI_STDIN (at most REQUEST_DRAIN_MAX bytes), so
+ * the connection can be closed at once or reused.  True when the body was
+ * read to its end. */
 static bool
 drain_body(struct request *req)
 {
@@ -218,8 +219,14 @@ drain_body(struct request *req)
 	long long		 total = 0;
 	int			 got;
 
-	if (io->body_done || FCGX_HasSeenEOF(io->fcgx.in))
+	/* Not body_done: the app may have read CONTENT_LENGTH bytes while the
+	 * empty record that ends FCGI_STDIN is still unread. */
+	if (FCGX_HasSeenEOF(io->fcgx.in))
 		return true;
+	/* A body we refused (413) or that is too big to read for nothing:
+	 * leave it, and let the lingering close deal with it. */
+	if (io->remaining > REQUEST_DRAIN_MAX)
+		return false;
 	while (total < REQUEST_DRAIN_MAX) {
 		got = FCGX_GetStr(buf, sizeof(buf), io->fcgx.in);
 		if (got <= 0)
@@ -298,7 +305,7 @@ request_serve(int fd, const struct config *cfg, struct scoreboard_thread *sb)
 	struct request		 req;
 	char			*group = NULL;
 	long long		 t0;
-	bool			 keep;
+	bool			 drained;
 
 	FCGX_InitRequest(&io.fcgx, -1, 0);
 	/* Ours, accepted by the worker.  keepConnection stops the
@@ -308,7 +315,7 @@ request_serve(int fd, const struct config *cfg, struct scoreboard_thread *sb)
 	io.fcgx.keepConnection = 1;
 	if (FCGX_Accept_r(&io.fcgx) < 0)
 		return -1;	/* peer closed or protocol error: fd closed */
-	io.remaining = -1;
+	io.remaining = -1;	/* no CONTENT_LENGTH: read to the end */
 	io.body_done = false;
 	io.broken = false;
 	t0 = scoreboard_now_ms();
@@ -334,18 +341,19 @@ request_serve(int fd, const struct config *cfg, struct scoreboard_thread *sb)
 	scoreboard_thread_idle(sb);
 
 	/*
-	 * Keep the connection only if the front-end asked and the body was
-	 * read to its end (else libfcgi would misread the next request).  A
-	 * connection we close with the body fully read is closed at once; one
-	 * with unread input keeps libfcgi's lingering close, so the peer sees
-	 * our answer (a 413, say) before any reset.
+	 * Read the rest of the body (for a GET, just the empty FCGI_STDIN
+	 * record nginx already sent).  Keep the connection only if the
+	 * front-end asked and the body was read to its end (else libfcgi
+	 * would misread the next request).  Close a drained connection at
+	 * once: libfcgi's lingering close would wait for the peer to close
+	 * first (a round trip per request).  One with unread input keeps the
+	 * lingering close, so the peer sees our answer (a 413, say) before
+	 * any reset.
 	 */
-	keep = io.fcgx.keepConnection && !io.broken && drain_body(&req) &&
-	    FCGX_GetError(io.fcgx.in) == 0;
-	if (!keep)
+	drained = !io.broken && drain_body(&req);
+	if (!drained || FCGX_GetError(io.fcgx.in) != 0)
 		io.fcgx.keepConnection = 0;
-	if (io.fcgx.keepConnection == 0 && (io.body_done ||
-	    FCGX_HasSeenEOF(io.fcgx.in)))
+	if (io.fcgx.keepConnection == 0 && drained)
 		FCGX_Detach(&io.fcgx);
 	/* Before FCGX_Finish_r(): method and uri point into libfcgi's params. */
 	if (cfg->log_access)

@@ -186,6 +186,14 @@ def keep_conn_serves_several_requests_on_one_connection():
     eq(r.status, 200, "unread body")
     r = c.request(make_params("/b/pid"), keep=True)
     eq(r.status, 200, "after unread body")
+    # a body read to exactly CONTENT_LENGTH leaves the empty STDIN record
+    # behind: the next request on the connection must still work
+    body = b"q" * 70000
+    r = c.request(make_params("/b/echo-sha", method="POST", body=body),
+                  body=body, keep=True)
+    eq(r.text.split()[0], "70000", "read body")
+    r = c.request(make_params("/b/pid"), keep=True)
+    eq(r.status, 200, "after a fully read body")
     c.close()
 
 

@@ -15,10 +15,17 @@ counter = 0
 MARK = os.environ.get("PYFPM_TEST_MARK", "")
 
 
+
+def _current_id():
+    cur = _interp_mod.get_current()
+    if isinstance(cur, tuple):      # 3.13: (id, whence)
+        cur = cur[0]
+    return int(cur)
+
 def interp_id():
     if _interp_mod is None:
         return None
-    return int(_interp_mod.get_current())
+    return _current_id()
 
 
 def application(environ, start_response):
