@@ -146,6 +146,20 @@ fail:
 	return -1;
 }
 
+/* Takes a half-run module out of sys.modules, keeping the exception that
+ * stopped it. */
+static void
+unregister(PyObject *modules, const char *name, PyObject *module)
+{
+	PyObject	*type, *value, *tb;
+
+	PyErr_Fetch(&type, &value, &tb);
+	if (PyDict_GetItemString(modules, name) == module &&
+	    PyDict_DelItemString(modules, name) == -1)
+		PyErr_Clear();
+	PyErr_Restore(type, value, tb);
+}
+
 /* Runs code in a new module registered as sys.modules[name]. */
 static PyObject *
 exec_module(PyObject *code, const char *name, const char *path)
@@ -162,10 +176,8 @@ exec_module(PyObject *code, const char *name, const char *path)
 	    PyDict_SetItemString(d, "__file__", file) == -1 ||
 	    PyDict_SetItemString(modules, name, module) == -1)
 		goto done;
-	if ((r = PyEval_EvalCode(code, d, d)) == NULL &&
-	    PyDict_GetItemString(modules, name) == module &&
-	    PyDict_DelItemString(modules, name) == -1)
-		PyErr_WriteUnraisable(module);
+	if ((r = PyEval_EvalCode(code, d, d)) == NULL)
+		unregister(modules, name, module);
 done:
 	Py_XDECREF(builtins);
 	Py_XDECREF(file);

@@ -35,7 +35,7 @@ struct environ_entry {
 };
 
 struct wsgi_environ_cache {
-	PyObject		*base;	/* the constant keys, copied each time */
+	PyObject		*base;	/* constant keys, copied each time */
 	int			 used;
 	struct environ_entry	 slot[ENVIRON_CACHE_SLOTS];
 };

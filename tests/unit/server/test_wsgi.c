@@ -1041,6 +1041,17 @@ test_wsgi_missing_script_or_callable(void)
 	CU_ASSERT_EQUAL(fake_call(&f), 0);
 	CU_ASSERT_TRUE(is_500(&f));
 	CU_ASSERT_TRUE(log_has("uri /app/import: ZeroDivisionError"));
+	snprintf(line, sizeof(line), "%s", f.req.match.script);
+	fake_clear(&f);
+
+	/* A loaded script is in sys.modules with its __file__; one that
+	 * failed to load is not left there. */
+	fake_init(&f, "GET", "/app/modinfo", "modinfo");
+	fake_param(&f, "TEST_FILE", apps_path());
+	fake_param(&f, "TEST_BROKEN", line);
+	CU_ASSERT_EQUAL(fake_call(&f), 0);
+	CU_ASSERT_STRING_EQUAL(fake_out_body(&f), "_pyfpm_wsgi_ True True "
+	    "False");
 	fake_clear(&f);
 }
 
