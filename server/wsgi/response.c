@@ -410,6 +410,12 @@ wsgi_response_run(PyObject *o, PyObject *result)
 
 	if (PyList_CheckExact(result) || PyTuple_CheckExact(result))
 		return run_seq(self, result);
+	if (PyBytes_Check(result)) {
+		/* Iterating it would give ints: say what went wrong. */
+		PyErr_SetString(PyExc_TypeError, "the app returned bytes, not "
+		    "an iterable of bytes (return [body])");
+		return -1;
+	}
 	if (Py_TYPE(result) == self->st->filewrap_type && self->called &&
 	    wsgi_filewrap_fd(result, &fd, &off) == 0)
 		return run_file(self, fd, off);

@@ -841,6 +841,8 @@ test_wsgi_bad_results(void)
 		{ "not_iterable", "TypeError: 'int' object is not iterable" },
 		{ "returns_none", "TypeError: 'NoneType' object is not "
 		    "iterable" },
+		{ "returns_bytes", "TypeError: the app returned bytes, not an "
+		    "iterable of bytes" },
 	};
 	struct fake	f;
 	char		uri[64], line[160];

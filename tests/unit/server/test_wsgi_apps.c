@@ -425,4 +425,9 @@ const char test_wsgi_apps[] =
 	"               for m in list(sys.modules.values()))\n"
 	"    return text(start_response, '%s %s %s %s' % (\n"
 	"        __name__[:12], ok, __file__ == environ['TEST_FILE'], left))\n"
+	"\n"
+	"\n"
+	"def returns_bytes(environ, start_response):\n"
+	"    start_response('200 OK', TP)\n"
+	"    return b'body'\n"
 	;
