@@ -25,6 +25,7 @@
 #include "common/scoreboard.h"
 #include "config/config.h"
 #include "server/python/interp.h"
+#include "server/status.h"
 #include "server/wsgi/wsgi.h"
 
 /* Body bytes we are willing to read and discard so a kept connection can be
@@ -167,6 +168,8 @@ io_flush(struct request *req)
 	return 0;
 }
 
+static void	respond_plain(struct request *, int, const char *);
+
 static const char *
 reason(int status)
 {
@@ -182,23 +185,6 @@ reason(int status)
 	}
 }
 
-/* Answers with a short plain-text body made here, not by an app. */
-static void
-respond_plain(struct request *req, int status, const char *body)
-{
-	char	head[256];
-	int	n;
-
-	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
-	    "Content-Type: text/plain; charset=utf-8\r\n"
-	    "Content-Length: %zu\r\n\r\n", status, reason(status), strlen(body));
-	req->status = status;
-	if (io_write(req, head, (size_t)n) == 0 &&
-	    strcmp(req->method, "HEAD") != 0 &&
-	    io_write(req, body, strlen(body)) == 0)
-		req->bytes_sent = (long long)strlen(body);
-}
-
 static void
 respond_error(struct request *req, int status)
 {
@@ -207,6 +193,50 @@ respond_error(struct request *req, int status)
 	snprintf(body, sizeof(body), "%d %s\n", status, reason(status));
 	respond_plain(req, status, body);
 }
+
+/* Answers with a body made here, not by an app. */
+static void
+respond_body(struct request *req, int status, const char *type,
+    const char *body, size_t len)
+{
+	char	head[256];
+	int	n;
+
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
+	    "Content-Type: %s\r\nCache-Control: no-store\r\n"
+	    "Content-Length: %zu\r\n\r\n", status, reason(status), type, len);
+	req->status = status;
+	if (io_write(req, head, (size_t)n) == 0 &&
+	    strcmp(req->method, "HEAD") != 0 &&
+	    io_write(req, body, len) == 0)
+		req->bytes_sent = (long long)len;
+}
+
+static void
+respond_plain(struct request *req, int status, const char *body)
+{
+	respond_body(req, status, "text/plain; charset=utf-8", body,
+	    strlen(body));
+}
+
+/* The status page: ?json (or ?format=json) for JSON, else text. */
+static void
+respond_status(struct request *req, struct scoreboard *board)
+{
+	const char	*q = request_param(req, "QUERY_STRING");
+	bool		 json = q != NULL && strstr(q, "json") != NULL;
+	size_t		 len;
+	char		*body;
+
+	if ((body = status_render(board, json, &len)) == NULL) {
+		respond_error(req, 500);
+		return;
+	}
+	respond_body(req, 200, json ? "application/json" :
+	    "text/plain; charset=utf-8", body, len);
+	free(body);
+}
+
 
 /* Reads what is left of FCGI_STDIN (at most REQUEST_DRAIN_MAX bytes), so
  * the connection can be closed at once or reused.  True when the body was
@@ -240,7 +270,7 @@ drain_body(struct request *req)
  * expanded group name (caller frees), or NULL when none was reached. */
 static char *
 dispatch(struct request *req, const struct config *cfg,
-    struct scoreboard_thread *sb)
+    struct scoreboard *board, struct scoreboard_thread *sb)
 {
 	struct interp	*in;
 	const char	*cl;
@@ -253,6 +283,11 @@ dispatch(struct request *req, const struct config *cfg,
 	}
 	if (cfg->ping_path != NULL && strcmp(path, cfg->ping_path) == 0) {
 		respond_plain(req, 200, "pong\n");
+		free(path);
+		return NULL;
+	}
+	if (cfg->status_path != NULL && strcmp(path, cfg->status_path) == 0) {
+		respond_status(req, board);
 		free(path);
 		return NULL;
 	}
@@ -299,7 +334,8 @@ log_access_line(const struct request *req, const char *group, long long ms)
 }
 
 int
-request_serve(int fd, const struct config *cfg, struct scoreboard_thread *sb)
+request_serve(int fd, const struct config *cfg, struct scoreboard *board,
+    struct scoreboard_thread *sb)
 {
 	struct request_io	 io;
 	struct request		 req;
@@ -335,7 +371,7 @@ request_serve(int fd, const struct config *cfg, struct scoreboard_thread *sb)
 		if ((req.uri = request_param(&req, "REQUEST_URI")) == NULL &&
 		    (req.uri = request_param(&req, "DOCUMENT_URI")) == NULL)
 			req.uri = "";
-		group = dispatch(&req, cfg, sb);
+		group = dispatch(&req, cfg, board, sb);
 	}
 	route_match_clear(&req.match);
 	scoreboard_thread_idle(sb);

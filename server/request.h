@@ -50,17 +50,17 @@ struct request {
 };
 
 struct config;
+struct scoreboard;
 struct scoreboard_thread;
 
 /*
- * Serves the requests of one accepted connection fd until the front-end
- * stops sending (one request, or more on a kept connection that already has
- * data).  Returns fd when the connection is kept for a later request (the
- * caller watches it), or -1 when it was closed.  Never blocks on an idle
- * kept connection.
+ * Serves one request on connection fd, which has data waiting.  Returns fd
+ * when the front-end keeps the connection for a later request (the caller
+ * watches it), or -1 when it was closed.  board is this worker's
+ * generation (for the status page), sb the calling thread's slot.
  */
 int	request_serve(int fd, const struct config *cfg,
-	    struct scoreboard_thread *sb);
+	    struct scoreboard *board, struct scoreboard_thread *sb);
 
 /* Returns the value of param name, or NULL.  Borrowed from req. */
 const char	*request_param(const struct request *req, const char *name);

@@ -165,7 +165,7 @@ worker_thread(void *arg)
 			fd = (int)ev.data.u64;
 			op = EPOLL_CTL_MOD;
 		}
-		fd = request_serve(fd, w->cfg, st);
+		fd = request_serve(fd, w->cfg, w->sb, st);
 		count_request(w);
 		if (fd >= 0)
 			park(w, fd, op);

@@ -369,6 +369,25 @@ def own_gil_groups_run_in_parallel():
         check(best > 1.15, "two own-GIL groups ran in parallel (%.2f)" % best)
 
 
+@test
+def status_page_shows_busy_threads():
+    with Daemon(behave("status_path: /pyfpm-status", processes=2, threads=2)) as d:
+        t = threading.Thread(target=lambda: d.get("/b/sleep", query="1.5"))
+        t.start()
+        time.sleep(0.5)
+        r = d.get("/pyfpm-status")
+        eq(r.status, 200, "status")
+        check("2 processes x 2 threads" in r.text, r.text)
+        check('busy' in r.text and 'group "behave" uri /b/sleep?1.5' in r.text, r.text)
+        j = json.loads(d.get("/pyfpm-status", query="json").body)
+        eq(len(j["workers"]), 2, "workers")
+        busy = [th for w in j["workers"] for th in w["threads"] if th["state"] == "busy"]
+        check(any(th.get("uri") == "/b/sleep?1.5" and th["group"] == "behave" for th in busy),
+              "JSON shows the sleeping request: %r" % busy)
+        check(all(w["pid"] > 0 for w in j["workers"]), "pids")
+        t.join()
+
+
 def main():
     sys.exit(run())
 
