@@ -313,7 +313,11 @@ create(const char *group, int *status, bool *made)
 		    __func__, group);
 		PyErr_Clear();
 	}
+#if PY_VERSION_HEX >= 0x03090000
 	in->state = PyThreadState_GetInterpreter(ts);
+#else
+	in->state = ts->interp;
+#endif
 	in->id = PyInterpreterState_GetID(in->state);
 	in->own_gil = interp_opts.own_gil;
 	pthread_mutex_lock(&interp_table_lock);
@@ -459,7 +463,11 @@ delete_other_thread_states(PyThreadState *keep)
 {
 	PyThreadState	*ts, *next;
 
+#if PY_VERSION_HEX >= 0x03090000
 	ts = PyInterpreterState_ThreadHead(PyThreadState_GetInterpreter(keep));
+#else
+	ts = PyInterpreterState_ThreadHead(keep->interp);
+#endif
 	while (ts != NULL) {
 		next = PyThreadState_Next(ts);
 		if (ts != keep) {

@@ -16,7 +16,7 @@ run(void *arg)
 	struct job		*job = arg;
 	PyGILState_STATE	 st = PyGILState_Ensure();
 
-	job->result = PyObject_CallNoArgs(job->callable);
+	job->result = PyObject_CallObject(job->callable, NULL);
 	if (job->result == NULL)
 		PyErr_Print();
 	PyGILState_Release(st);
