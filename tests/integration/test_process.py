@@ -388,6 +388,121 @@ def status_page_shows_busy_threads():
         t.join()
 
 
+@test
+def daemonize_pid_file_and_log_file():
+    tmp = tempfile.mkdtemp(prefix="pyfpm-d-")
+    sock, pid_file, log = tmp + "/s.sock", tmp + "/pyfpm.pid", tmp + "/pyfpm.log"
+    cfg = tmp + "/pyfpm.yaml"
+    with open(cfg, "w") as f:
+        f.write(behave("pid_file: %s\nlog:\n  file: %s\n  level: debug" % (pid_file, log))
+                .replace("@LISTEN@", "unix:" + sock).replace("@APPS@", APPS))
+    out = subprocess.run([PYFPM, "-D", "-c", cfg], capture_output=True, timeout=20)
+    eq(out.returncode, 0, "-D returns at once with 0")
+    deadline = time.time() + 10
+    while not (os.path.exists(pid_file) and os.path.exists(sock)):
+        check(time.time() < deadline, "pid file and socket appear")
+        time.sleep(0.05)
+    time.sleep(0.2)
+    pid = int(open(pid_file).read())
+    os.kill(pid, 0)
+    c = Connection("unix:" + sock)
+    eq(c.request(make_params("/b/pid")).status, 200, "daemon serves")
+    c.close()
+    out = subprocess.run([PYFPM, "-D", "-c", cfg], capture_output=True, timeout=20)
+    check(out.returncode != 0, "a second instance refuses to start over the pid file")
+    os.kill(pid, signal.SIGUSR1)       # reopen logs: must not disturb anything
+    os.rename(log, log + ".1")
+    os.kill(pid, signal.SIGUSR1)
+    deadline = time.time() + 5
+    while not os.path.exists(log):
+        check(time.time() < deadline, "USR1 reopened the log file")
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.time() + 15
+    while os.path.exists(pid_file):
+        check(time.time() < deadline, "pid file removed at exit")
+        time.sleep(0.05)
+    text = open(log + ".1").read()
+    check("started" in text and "[debug]" in text, "log.file and log.level used")
+    check("stopped" in open(log).read(), "new log file written after USR1")
+
+
+@test
+def unix_socket_mode_python_path_and_env():
+    tmp = tempfile.mkdtemp(prefix="pyfpm-pp-")
+    os.mkdir(tmp + "/lib")
+    with open(tmp + "/lib/pyfpm_marker_mod.py", "w") as f:
+        f.write("VALUE = 'from python.path'\n")
+    with open(tmp + "/app.wsgi", "w") as f:
+        f.write("import os, pyfpm_marker_mod\n"
+                "def application(e, s):\n"
+                "    s('200 OK', [])\n"
+                "    return [('%s %s' % (pyfpm_marker_mod.VALUE, os.environ.get('MY_SETTING'))).encode()]\n")
+    cfg = """
+listen: "@LISTEN@"
+socket_mode: "0600"
+processes: 1
+threads: 1
+env:
+  MY_SETTING: from-env
+python:
+  path: [%s/lib]
+routes:
+  - prefix: /sub
+    script: %s/app.wsgi
+  - prefix: /main
+    script: %s/app.wsgi
+    group: "%%{GLOBAL}"
+""" % (tmp, tmp, tmp)
+    with Daemon(cfg) as d:
+        eq(os.stat(d.listen[5:]).st_mode & 0o777, 0o600, "socket_mode")
+        eq(d.get("/sub").text, "from python.path from-env", "sub-interpreter")
+        eq(d.get("/main").text, "from python.path from-env", "main interpreter")
+
+
+@test
+def python_home_virtualenv():
+    py = os.environ.get("PYTHON_BIN") or "/usr/bin/python3"
+    venv = tempfile.mkdtemp(prefix="pyfpm-venv-")
+    r = subprocess.run([py, "-m", "venv", "--without-pip", venv], capture_output=True, text=True)
+    check(r.returncode == 0, "venv created with %s: %s" % (py, r.stderr[-500:]))
+    site = subprocess.run([venv + "/bin/python", "-c",
+                           "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True).stdout.strip()
+    with open(os.path.join(site, "pyfpm_venv_marker.py"), "w") as f:
+        f.write("WHERE = 'venv'\n")
+    with open(venv + "/app.wsgi", "w") as f:
+        f.write("import sys, pyfpm_venv_marker\n"
+                "def application(e, s):\n"
+                "    s('200 OK', [])\n"
+                "    return [('%s %s' % (pyfpm_venv_marker.WHERE, sys.prefix)).encode()]\n")
+    cfg = """
+listen: "@LISTEN@"
+processes: 1
+threads: 1
+python:
+  home: %s
+routes:
+  - prefix: /
+    script: %s/app.wsgi
+""" % (venv, venv)
+    with Daemon(cfg) as d:
+        eq(d.get("/x").text, "venv %s" % venv, "imports from the venv, sys.prefix is the venv")
+
+
+@test
+def ipv6_listen():
+    try:
+        s = socket.socket(socket.AF_INET6)
+        s.bind(("::1", 0))
+        s.close()
+    except OSError:
+        check(False, "IPv6 loopback unavailable on this machine")
+    port = free_port()
+    with Daemon(behave(), listen="[::1]:%d" % port) as d:
+        eq(d.get("/b/pid").status, 200, "served over [::1]")
+
+
 def main():
     sys.exit(run())
 
