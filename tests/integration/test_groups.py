@@ -170,6 +170,29 @@ def two_routes_one_literal_group_share_interpreter_and_module():
 
 
 @test
+def spec_examples_through_cgi_fcgi():
+    """libfcgi's own client, as an operator would use it."""
+    cases = [
+        ("/server", "80", {}, "www.example.com"),
+        ("/server", "443", {}, "www.example.com"),
+        ("/server", "8080", {}, "www.example.com:8080"),
+        ("/wsgi-scripts/foo", "8080", {}, "www.example.com:8080|/wsgi-scripts/foo"),
+        ("/global", "80", {}, ""),
+        ("/user/x", "80", {"APPLICATION_GROUP": "~alice"}, "~alice"),
+    ]
+    for path, port, extra, want in cases:
+        env = {"SCRIPT_NAME": path, "REQUEST_METHOD": "GET", "REQUEST_URI": path,
+               "SERVER_NAME": "www.example.com", "SERVER_PORT": port,
+               "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        env.update(extra)
+        out = subprocess.run(["cgi-fcgi", "-bind", "-connect", D.listen[5:]],
+                             env=env, capture_output=True, timeout=30)
+        check(out.returncode == 0, "cgi-fcgi ran: %r" % out.stderr)
+        body = out.stdout.split(b"\r\n\r\n", 1)[1]
+        eq(json.loads(body)["group"], want, "group of %s on %s" % (path, port))
+
+
+@test
 def explain_agrees_with_the_daemon():
     out = subprocess.run([PYFPM, "-c", D.config_path, "--explain",
                           "http://www.example.com:8080/wsgi-scripts/foo/bar"],
