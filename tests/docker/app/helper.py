@@ -1,0 +1,1 @@
+TOKEN = "pyfpm-docker-test ok"

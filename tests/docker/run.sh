@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# The Docker image, tested for real with podman (no Docker engine here):
+# builds docker/Dockerfile unchanged, runs the image with --network=host on
+# an odd port with this directory's app mounted over /app, and checks
+#   - FastCGI requests get the app's body (GET, POST, PATH_INFO), ping_path
+#     answers pong, the HEALTHCHECK passes, the built-in example app answers;
+#   - the master and the workers run as uid 10001, not root;
+#   - podman stop (SIGTERM) lets an in-flight request finish and ends the
+#     container with exit status 0 within the grace period;
+#   - the runtime image holds no compiler, and its own config is valid.
+# Then removes its containers (the image stays, as build cache; set
+# DOCKER_TEST_RMI=1 to remove it too).
+#
+#   bash tests/docker/run.sh          (root: it installs podman if missing)
+#
+# Not part of make check. Needs root (apt-get, rootful podman), python3 and
+# the Debian mirror; shared/tools/container-base.sh sets podman up and makes
+# the debian:bookworm-slim base image offline. Exit 0 only if every check
+# passed; the last line reads "docker: N passed, N failed".
+set -u
+
+cd "$(dirname "$0")/../.."
+SRC=$(pwd)
+HERE=$SRC/tests/docker
+IMAGE=${DOCKER_TEST_IMAGE:-localhost/pyfpm:test}
+NAME=pyfpm-dockertest-$$
+GRACE=10		# podman stop -t: seconds before SIGKILL
+PASSED=0
+FAILED=0
+WORK=
+CONTAINERS=()
+
+log() { printf 'docker: %s\n' "$*"; }
+ok() { PASSED=$((PASSED + 1)); printf 'ok %d - %s\n' $((PASSED + FAILED)) "$1"; }
+not_ok() {
+	FAILED=$((FAILED + 1))
+	printf 'not ok %d - %s\n' $((PASSED + FAILED)) "$1"
+	shift
+	[ $# -eq 0 ] || printf '#   %s\n' "$@"
+}
+
+cleanup() {
+	local c
+	for c in "${CONTAINERS[@]}"; do
+		podman rm -f -t 0 "$c" >/dev/null 2>&1 || true
+	done
+	[ -z "$WORK" ] || rm -rf "$WORK"
+	if [ "${DOCKER_TEST_RMI:-0}" = 1 ]; then
+		podman rmi -f "$IMAGE" >/dev/null 2>&1 || true
+	fi
+}
+finish() {
+	local rc=$?
+	cleanup
+	[ "$rc" -eq 0 ] && [ "$FAILED" -eq 0 ] || rc=1
+	printf 'docker: %d passed, %d failed\n' "$PASSED" "$FAILED"
+	exit "$rc"
+}
+trap finish EXIT
+trap 'exit 1' INT TERM
+
+# An unused TCP port above 20000 (odd ports: other jobs hold the usual ones).
+free_port() {
+	python3 - <<'EOF'
+import random, socket
+for _ in range(200):
+    port = random.randrange(20001, 60000, 2)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+EOF
+}
+
+fcgi() { python3 "$HERE/fcgi_get.py" "$@"; }
+
+# wait_ready ADDR: until ping_path answers, up to 30 s
+wait_ready() {
+	local i
+	for i in $(seq 1 60); do
+		fcgi "$1" /pyfpm-ping 2>/dev/null | grep -qx pong && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# --- 1. podman and the base image -----------------------------------------
+t0=$SECONDS
+base_sh=${CONTAINER_BASE_SH:-}
+for f in "$SRC/../shared/tools/container-base.sh" /work/shared/tools/container-base.sh; do
+	[ -n "$base_sh" ] || { [ -f "$f" ] && base_sh=$f; }
+done
+if [ -n "$base_sh" ] && [ "$(id -u)" = 0 ]; then
+	log "setting up podman: $base_sh"
+	bash "$base_sh" || { log "FAIL: $base_sh"; exit 1; }
+elif ! command -v podman >/dev/null ||
+    ! podman image exists docker.io/library/debian:bookworm-slim; then
+	log "FAIL: no podman or no debian:bookworm-slim image, and no container-base.sh to run as root"
+	exit 1
+fi
+log "podman ready in $((SECONDS - t0))s: $(podman --version)"
+
+# --- 2. build the image, unchanged -------------------------------------------
+t0=$SECONDS
+WORK=$(mktemp -d /tmp/pyfpm-dockertest.XXXXXX)
+chmod 755 "$WORK"
+log "podman build -f docker/Dockerfile -t $IMAGE (log: $WORK/build.log)"
+if podman build --pull=never --network=host --format docker \
+    -f docker/Dockerfile -t "$IMAGE" . >"$WORK/build.log" 2>&1; then
+	ok "image builds (unit tests in the build stage pass) in $((SECONDS - t0))s"
+	grep -E '^(PASS|FAIL|ERROR|# TOTAL|# PASS|# FAIL):? ' "$WORK/build.log" | sed 's/^/#   /'
+else
+	not_ok "image builds" "last lines of the build log:"
+	tail -60 "$WORK/build.log"
+	exit 1
+fi
+
+# --- 3. what the image is ----------------------------------------------------
+user=$(podman image inspect -f '{{.Config.User}}' "$IMAGE")
+health=$(podman image inspect -f '{{json .Config.Healthcheck}}' "$IMAGE" 2>/dev/null)
+ports=$(podman image inspect -f '{{json .Config.ExposedPorts}}' "$IMAGE")
+stopsig=$(podman image inspect -f '{{.Config.StopSignal}}' "$IMAGE")
+[ "$user" = 10001:10001 ] && ok "image USER is $user" || not_ok "image USER" "got '$user'"
+case $health in
+*pyfpm-healthcheck*) ok "image has a HEALTHCHECK" ;;
+*) not_ok "image HEALTHCHECK" "got $health" ;;
+esac
+case $ports in
+*9000/tcp*) ok "image EXPOSEs 9000" ;;
+*) not_ok "image EXPOSE 9000" "got $ports" ;;
+esac
+case $stopsig in
+SIGTERM|TERM|15|"") ok "stop signal is TERM (${stopsig:-default})" ;;
+*) not_ok "stop signal" "got $stopsig" ;;
+esac
+
+out=$(podman run --rm --health-interval=disable "$IMAGE" \
+    sh -c 'id -u; command -v cc gcc python3 || true; pyfpm -v; pyfpm -t 2>&1' 2>&1 |
+    grep -v 'level=error')
+if printf '%s\n' "$out" | sed -n 1p | grep -qx 10001 &&
+    ! printf '%s\n' "$out" | grep -qE '/(cc|gcc|python3)$' &&
+    printf '%s\n' "$out" | grep -q '^python 3' &&
+    printf '%s\n' "$out" | grep -q 'configuration is valid'; then
+	ok "runtime image: uid 10001, no compiler, pyfpm -v, its config is valid"
+else
+	not_ok "runtime image contents" "$out"
+fi
+
+# --- 4. run it with the test app on an odd port ------------------------------
+PORT=$(free_port)
+ADDR=127.0.0.1:$PORT
+mkdir -m 755 "$WORK/app"
+install -m 644 "$HERE"/app/*.py "$HERE"/app/*.wsgi "$WORK/app/"
+sed "s/^listen: .*/listen: $ADDR/" docker/pyfpm.yaml >"$WORK/pyfpm.yaml"
+chmod 644 "$WORK/pyfpm.yaml"
+log "podman run --network=host, listen $ADDR"
+CONTAINERS+=("$NAME")
+# --health-interval=disable: no systemd timer here; `podman healthcheck run`
+# runs the image's HEALTHCHECK by hand below.
+if ! podman run -d --name "$NAME" --network=host --health-interval=disable \
+    -v "$WORK/pyfpm.yaml:/etc/pyfpm/pyfpm.yaml:ro" -v "$WORK/app:/app:ro" \
+    "$IMAGE" >"$WORK/run.log" 2>&1; then
+	not_ok "podman run" "$(cat "$WORK/run.log")"
+	exit 1
+fi
+if wait_ready "$ADDR"; then
+	ok "pyfpm answers ping_path with pong on $ADDR"
+else
+	not_ok "pyfpm ready on $ADDR" "container logs:" "$(podman logs "$NAME" 2>&1 | tail -20)"
+	exit 1
+fi
+
+out=$(fcgi "$ADDR" /some/path 2>&1)
+if [ "$(printf '%s\n' "$out" | sed -n 1p)" = 200 ] &&
+    printf '%s\n' "$out" | grep -qx 'pyfpm-docker-test ok' &&
+    printf '%s\n' "$out" | grep -qx 'script_name= path_info=/some/path'; then
+	ok "GET: the mounted /app answers (body checked)"
+else
+	not_ok "GET /some/path" "$out"
+fi
+out=$(fcgi "$ADDR" /post "posted-$$" 2>&1)
+if printf '%s\n' "$out" | grep -qx "body=posted-$$"; then
+	ok "POST: the body reaches the app"
+else
+	not_ok "POST /post" "$out"
+fi
+
+# non-root: the uid the app sees, and every pyfpm process's real uid
+out=$(fcgi "$ADDR" /whoami 2>&1)
+if printf '%s\n' "$out" | grep -qx 'uid=10001 euid=10001 gid=10001'; then
+	ok "workers run as uid/gid 10001"
+else
+	not_ok "worker uid" "$out"
+fi
+pid=$(podman inspect -f '{{.State.Pid}}' "$NAME")
+bad= n=0
+for p in "$pid" $(pgrep -P "$pid"); do
+	ids=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$p/status" 2>/dev/null)
+	n=$((n + 1))
+	[ "$ids" = "10001 10001 10001 10001" ] || bad="$bad pid $p: uids '$ids';"
+done
+if [ -z "$bad" ] && [ "$n" -ge 3 ]; then
+	ok "master (host pid $pid) and its $((n - 1)) workers: every uid is 10001"
+else
+	not_ok "process uids" "$n processes;$bad"
+fi
+
+if podman healthcheck run "$NAME" >"$WORK/health.log" 2>&1 &&
+    [ "$(podman inspect -f '{{.State.Health.Status}}' "$NAME" 2>/dev/null ||
+         podman inspect -f '{{.State.Healthcheck.Status}}' "$NAME")" = healthy ]; then
+	ok "HEALTHCHECK (cgi-fcgi ping) reports healthy"
+else
+	not_ok "HEALTHCHECK" "$(cat "$WORK/health.log")"
+fi
+
+# --- 5. graceful stop: an in-flight request finishes, exit 0 -----------------
+fcgi "$ADDR" '/slow?2' >"$WORK/slow.out" 2>&1 &
+slow=$!
+sleep 0.7
+t0=$(date +%s.%N)
+podman stop -t "$GRACE" "$NAME" >"$WORK/stop.log" 2>&1
+t1=$(date +%s.%N)
+wait "$slow"
+slow_rc=$?
+took=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+state=$(podman inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$NAME")
+if [ "$slow_rc" = 0 ] && grep -qx 'slept 2' "$WORK/slow.out"; then
+	ok "podman stop: the in-flight request finished (200, body checked)"
+else
+	not_ok "in-flight request during stop" "$(cat "$WORK/slow.out")"
+fi
+if [ "$state" = "exited 0" ] &&
+    awk -v t="$took" -v g="$GRACE" 'BEGIN { exit !(t < g - 1) }'; then
+	ok "podman stop ended the container in ${took}s (grace ${GRACE}s), exit status 0"
+else
+	not_ok "podman stop" "took ${took}s, state '$state'" \
+	    "$(podman logs "$NAME" 2>&1 | tail -12)"
+fi
+if podman logs "$NAME" 2>&1 | grep -q 'stopping gracefully' &&
+    podman logs "$NAME" 2>&1 | grep -q '\] master\[1\]: stopped'; then
+	ok "logs on stderr: master is PID 1, stopped gracefully"
+else
+	not_ok "stop logs" "$(podman logs "$NAME" 2>&1 | tail -12)"
+fi
+
+# --- 6. the image's own example app (no mount) -------------------------------
+PORT2=$(free_port)
+sed "s/^listen: .*/listen: 127.0.0.1:$PORT2/" docker/pyfpm.yaml >"$WORK/example.yaml"
+chmod 644 "$WORK/example.yaml"
+CONTAINERS+=("$NAME-example")
+podman run -d --name "$NAME-example" --network=host --health-interval=disable \
+    -v "$WORK/example.yaml:/etc/pyfpm/pyfpm.yaml:ro" "$IMAGE" >/dev/null 2>&1
+if wait_ready "127.0.0.1:$PORT2" &&
+    fcgi "127.0.0.1:$PORT2" /hello 2>&1 | grep -qx 'Hello from pyfpm in Docker'; then
+	ok "the built-in example app in /app answers"
+else
+	not_ok "example app" "$(podman logs "$NAME-example" 2>&1 | tail -12)"
+fi
+
+for c in "${CONTAINERS[@]}"; do podman rm -f -t 0 "$c" >/dev/null 2>&1; done
+if ! podman container exists "$NAME" && ! podman container exists "$NAME-example"; then
+	ok "containers removed"
+else
+	not_ok "containers removed"
+fi
+CONTAINERS=()
