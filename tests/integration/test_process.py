@@ -510,6 +510,70 @@ def ipv6_listen():
         eq(d.get("/b/pid").status, 200, "served over [::1]")
 
 
+@test
+def drops_privileges_after_binding():
+    check(os.geteuid() == 0, "this test needs root (CI runs as root)")
+    import pwd
+    nobody = pwd.getpwnam("nobody")
+    tmp = tempfile.mkdtemp(prefix="pyfpm-priv-")
+    os.chmod(tmp, 0o755)
+    with open(tmp + "/app.wsgi", "w") as f:
+        f.write("import os\ndef application(e, s):\n    s('200 OK', [])\n"
+                "    return [('%d %d' % (os.getuid(), os.getgid())).encode()]\n")
+    os.chmod(tmp + "/app.wsgi", 0o644)
+    cfg = """
+listen: "@LISTEN@"
+socket_mode: "0666"
+user: nobody
+group: nogroup
+processes: 1
+threads: 1
+routes:
+  - prefix: /
+    script: %s/app.wsgi
+""" % tmp
+    with Daemon(cfg) as d:
+        eq(d.get("/").text, "%d %d" % (nobody.pw_uid, nobody.pw_gid), "worker uid and gid")
+        st = os.stat(d.listen[5:])
+        eq(st.st_uid, 0, "socket bound as root before dropping")
+
+
+@test
+def socket_from_systemd_listen_fds():
+    tmp = tempfile.mkdtemp(prefix="pyfpm-sd-")
+    path = tmp + "/activated.sock"
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(path)
+    s.listen(16)
+    cfg = tmp + "/pyfpm.yaml"
+    with open(cfg, "w") as f:
+        f.write(behave().replace("@LISTEN@", "unix:" + tmp + "/unused.sock")
+                .replace("@APPS@", APPS))
+    # as systemd does: the socket on fd 3, LISTEN_PID naming pyfpm itself
+    script = '[ "$2" = 3 ] || eval "exec 3<&$2 $2<&-"; LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" -c "$1"'
+    p = subprocess.Popen(["sh", "-c", script, PYFPM, cfg, str(s.fileno())],
+                         pass_fds=(s.fileno(),),
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 15
+        while True:
+            try:
+                c = Connection("unix:" + path)
+                r = c.request(make_params("/b/pid"))
+                c.close()
+                break
+            except (OSError, ConnectionError):
+                check(time.time() < deadline, "pyfpm serves the passed socket")
+                time.sleep(0.1)
+        eq(r.status, 200, "served on the socket systemd passed")
+        check(not os.path.exists(tmp + "/unused.sock"), "did not bind listen: itself")
+    finally:
+        p.send_signal(signal.SIGTERM)
+        out = p.communicate(timeout=20)[0].decode()
+        s.close()
+    check("passed by systemd" in out, out)
+
+
 def main():
     sys.exit(run())
 
