@@ -1,4 +1,5 @@
-/* Logging: leveled messages to stderr or a file, safe from any thread. */
+/* Logging: leveled messages to stderr or a file, safe from any thread and
+ * any process (one write(2) per line).  Nothing returned needs freeing. */
 #ifndef PYFPM_COMMON_LOG_H
 #define PYFPM_COMMON_LOG_H
 
@@ -34,8 +35,10 @@ void	log_warnx(const char *fmt, ...)
 /* Error-level message without errno (a request failed, not the process). */
 void	log_error(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
+/* Informational message (starts, stops, reloads). */
 void	log_info(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
+/* Debug message, written only at log.level debug. */
 void	log_debug(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 /* Writes one access-log line as is (always written when called). */

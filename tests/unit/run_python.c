@@ -9,9 +9,7 @@
 
 #include "common/log.h"
 #include "server/python/interp.h"
-
-/* Exported by tests/unit/server/test_wsgi.c. */
-extern CU_TestInfo wsgi_tests[];
+#include "tests/unit/tests.h"
 
 /* PYFPM_TEST_OWN_GIL=1 runs every suite in sub-interpreters with their
  * own GIL (Python 3.12 and newer). */

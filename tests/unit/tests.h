@@ -9,5 +9,6 @@ extern CU_TestInfo route_tests[];
 extern CU_TestInfo group_tests[];
 extern CU_TestInfo sock_tests[];
 extern CU_TestInfo config_tests[];
+extern CU_TestInfo wsgi_tests[];
 
 #endif
