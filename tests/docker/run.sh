@@ -7,7 +7,12 @@
 #   - the master and the workers run as uid 10001, not root;
 #   - podman stop (SIGTERM) lets an in-flight request finish and ends the
 #     container with exit status 0 within the grace period;
-#   - the runtime image holds no compiler, and its own config is valid.
+#   - the runtime image holds no compiler, and its own config is valid;
+#   - docker/compose.yaml comes up with podman-compose (nginx in front, over
+#     the compose network) and serves the example app over HTTP; only the
+#     image names and the published port are changed, and nginx:stable is
+#     stood in for by nginx-standin.Containerfile (no registry here).
+#     DOCKER_TEST_COMPOSE=0 skips this part.
 # Then removes its containers (the image stays, as build cache; set
 # DOCKER_TEST_RMI=1 to remove it too).
 #
@@ -29,6 +34,7 @@ PASSED=0
 FAILED=0
 WORK=
 CONTAINERS=()
+PROJECT=
 
 log() { printf 'docker: %s\n' "$*"; }
 ok() { PASSED=$((PASSED + 1)); printf 'ok %d - %s\n' $((PASSED + FAILED)) "$1"; }
@@ -44,6 +50,10 @@ cleanup() {
 	for c in "${CONTAINERS[@]}"; do
 		podman rm -f -t 0 "$c" >/dev/null 2>&1 || true
 	done
+	if [ -n "$PROJECT" ]; then
+		(cd "$WORK" && podman-compose -p "$PROJECT" -f compose.yaml down) >/dev/null 2>&1
+		podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
+	fi
 	[ -z "$WORK" ] || rm -rf "$WORK"
 	if [ "${DOCKER_TEST_RMI:-0}" = 1 ]; then
 		podman rmi -f "$IMAGE" >/dev/null 2>&1 || true
@@ -269,3 +279,90 @@ else
 	not_ok "containers removed"
 fi
 CONTAINERS=()
+
+# --- 7. compose: nginx in front ----------------------------------------------
+if [ "${DOCKER_TEST_COMPOSE:-1}" = 0 ]; then
+	log "compose: skipped (DOCKER_TEST_COMPOSE=0)"
+	exit 0
+fi
+if ! command -v podman-compose >/dev/null; then
+	if [ "$(id -u)" = 0 ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+		    install -y -qq podman-compose >"$WORK/apt.log" 2>&1 ||
+		    { not_ok "apt-get install podman-compose" "$(tail -5 "$WORK/apt.log")"; exit 1; }
+	else
+		not_ok "podman-compose is not installed (and not root)"
+		exit 1
+	fi
+fi
+t0=$SECONDS
+if ! podman build --pull=never --network=host -f "$HERE/nginx-standin.Containerfile" \
+    -t localhost/pyfpm-test-nginx:stable "$HERE" >"$WORK/nginx-build.log" 2>&1; then
+	not_ok "build the nginx stand-in" "$(tail -20 "$WORK/nginx-build.log")"
+	exit 1
+fi
+HTTP_PORT=$(free_port)
+PROJECT=pyfpmdt$$
+# Absolute paths (the copy lives in $WORK), the images already built, and
+# an odd loopback port; everything else as shipped.
+sed -e "s|context: \.\.$|context: $SRC|" \
+    -e "s|- \./app:|- $SRC/docker/app:|" \
+    -e "s|- \./nginx\.conf:|- $SRC/docker/nginx.conf:|" \
+    -e "s|image: pyfpm:latest|image: $IMAGE|" \
+    -e "s|image: nginx:stable|image: localhost/pyfpm-test-nginx:stable|" \
+    -e "s|\"8080:80\"|\"127.0.0.1:$HTTP_PORT:80\"|" \
+    docker/compose.yaml >"$WORK/compose.yaml"
+n=$(grep -cE "$SRC|localhost/pyfpm-test-nginx|127\.0\.0\.1:$HTTP_PORT:80|image: $IMAGE" "$WORK/compose.yaml")
+if [ "$n" -ne 6 ]; then
+	not_ok "docker/compose.yaml has the lines this test adapts" \
+	    "6 substitutions expected, $n made: context: .., ./app, ./nginx.conf, image: pyfpm:latest, image: nginx:stable, \"8080:80\""
+	exit 1
+fi
+log "podman-compose up (nginx on 127.0.0.1:$HTTP_PORT)"
+if ! (cd "$WORK" && podman-compose -p "$PROJECT" -f compose.yaml up -d --build) \
+    >"$WORK/compose-up.log" 2>&1; then
+	not_ok "podman-compose up" "$(tail -30 "$WORK/compose-up.log")"
+	exit 1
+fi
+# http URL: the status code on the first line, then the body
+http() {
+	python3 - "$1" <<'EOF'
+import sys, urllib.request, urllib.error
+try:
+    r = urllib.request.urlopen(sys.argv[1], timeout=10)
+    print(r.status)
+    sys.stdout.write(r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code)
+except OSError as e:
+    print("error", e)
+EOF
+}
+for i in $(seq 1 40); do
+	out=$(http "http://127.0.0.1:$HTTP_PORT/hello/compose")
+	[ "$(printf '%s\n' "$out" | sed -n 1p)" = 200 ] && break
+	sleep 0.5
+done
+if [ "$(printf '%s\n' "$out" | sed -n 1p)" = 200 ] &&
+    grep -qx 'Hello from pyfpm in Docker' <<<"$out" &&
+    grep -qx 'path: /hello/compose' <<<"$out"; then
+	ok "compose: nginx -> pyfpm serves the example app over HTTP ($((SECONDS - t0))s)"
+else
+	not_ok "compose: HTTP through nginx" "$out" \
+	    "$(cd "$WORK" && podman-compose -p "$PROJECT" -f compose.yaml logs 2>&1 | tail -20)"
+fi
+out=$(http "http://127.0.0.1:$HTTP_PORT/pyfpm-status")
+if [ "$(printf '%s\n' "$out" | sed -n 1p)" = 403 ]; then
+	ok "compose: nginx keeps /pyfpm-status from the outside (403)"
+else
+	not_ok "compose: /pyfpm-status from outside" "$out"
+fi
+(cd "$WORK" && podman-compose -p "$PROJECT" -f compose.yaml down) >"$WORK/compose-down.log" 2>&1
+podman network rm -f "${PROJECT}_default" >/dev/null 2>&1
+left=$(podman ps -a --format '{{.Names}}' | grep -c "^${PROJECT}_")
+PROJECT=
+if [ "$left" = 0 ]; then
+	ok "compose: down removed its containers"
+else
+	not_ok "compose: down" "$left containers left"
+fi
