@@ -76,6 +76,55 @@ def listen_spec(site):
     return "%s:%d" % (site.ip, site.real_port)
 
 
+# test-only (not in the docs): the same requests passed other ways, the
+# app must see the same SCRIPT_NAME/PATH_INFO; and fixed groups (the
+# README's snippets are checked against these lines)
+NGINX_TEST_SERVER = """
+    # test-only (tests/e2e/cases.py)
+    server {
+        listen @LISTEN@;
+        server_name @SERVER_NAME@;
+        fastcgi_keep_conn @KEEP@;
+        include pyfpm-split.conf;
+        location /wsgi-scripts/ {
+            fastcgi_split_path_info ^(/wsgi-scripts)(/.*)$;
+            include fastcgi_params;
+            fastcgi_param HTTP_HOST $http_host if_not_empty;
+            fastcgi_param PATH_INFO $fastcgi_path_info;
+            fastcgi_pass pyfpm;
+        }
+        location /fixed/ {
+            include fastcgi_params;
+            fastcgi_param APPLICATION_GROUP team-x;
+            fastcgi_pass pyfpm;
+        }
+        location /global/ {
+            include fastcgi_params;
+            fastcgi_param APPLICATION_GROUP "%{GLOBAL}";
+            fastcgi_pass pyfpm;
+        }
+        location / {
+            include fastcgi_params;
+            fastcgi_pass pyfpm;
+        }
+    }
+"""
+
+APACHE_TEST_VHOST = """
+# test-only (tests/e2e/cases.py): SetEnv forwarding
+<VirtualHost *:@PORT@>
+    ServerName @SERVER_NAME@
+    <Location /fixed>
+        SetEnv APPLICATION_GROUP team-x
+    </Location>
+    <Location /global>
+        SetEnv APPLICATION_GROUP %{GLOBAL}
+    </Location>
+    ProxyPass / @PYFPM_URL@ @REUSE@
+</VirtualHost>
+"""
+
+
 def nginx_config(ctx, wd, cert, key):
     pyfpm, reuse = ctx.pyfpm, ctx.reuse
     site = render(doc("nginx-pyfpm.conf"), PYFPM=pyfpm.nginx_address(),
@@ -101,37 +150,9 @@ def nginx_config(ctx, wd, cert, key):
                  "        default $server_port;\n    }\n" % (
                      ctx.http.real_port, ctx.http.port,
                      ctx.https.real_port, ctx.https.port))
-    http += """
-    # test-only (tests/e2e/cases.py), not in the docs: the same requests
-    # passed other ways; the app must see the same SCRIPT_NAME/PATH_INFO
-    server {
-        listen %s;
-        server_name %s;
-        fastcgi_keep_conn %s;
-        include pyfpm-split.conf;
-        location /wsgi-scripts/ {
-            fastcgi_split_path_info ^(/wsgi-scripts)(/.*)$;
-            include fastcgi_params;
-            fastcgi_param HTTP_HOST $http_host if_not_empty;
-            fastcgi_param PATH_INFO $fastcgi_path_info;
-            fastcgi_pass pyfpm;
-        }
-        location /fixed/ {
-            include fastcgi_params;
-            fastcgi_param APPLICATION_GROUP team-x;
-            fastcgi_pass pyfpm;
-        }
-        location /global/ {
-            include fastcgi_params;
-            fastcgi_param APPLICATION_GROUP "%%{GLOBAL}";
-            fastcgi_pass pyfpm;
-        }
-        location / {
-            include fastcgi_params;
-            fastcgi_pass pyfpm;
-        }
-    }
-""" % (listen_spec(ctx.extra), SERVER_NAME, "on" if reuse else "off")
+    http += NGINX_TEST_SERVER.replace("@LISTEN@", listen_spec(ctx.extra)) \
+        .replace("@SERVER_NAME@", SERVER_NAME) \
+        .replace("@KEEP@", "on" if reuse else "off")
     files = {"pyfpm.conf": site, "pyfpm-tls.conf": tls,
              "pyfpm-split.conf": split, "fastcgi_params": params}
     return http, files
@@ -153,21 +174,10 @@ def apache_config(ctx, wd, cert, key):
     for name, text in (("pyfpm.conf", site), ("pyfpm-tls.conf", tls)):
         with open(os.path.join(wd.sub("apache"), name), "w") as f:
             f.write(text)
-    body = """Include pyfpm.conf
-Include pyfpm-tls.conf
-
-# test-only (tests/e2e/cases.py), not in the docs: SetEnv forwarding
-<VirtualHost *:%d>
-    ServerName %s
-    <Location /fixed>
-        SetEnv APPLICATION_GROUP team-x
-    </Location>
-    <Location /global>
-        SetEnv APPLICATION_GROUP %%{GLOBAL}
-    </Location>
-    ProxyPass / %s %s
-</VirtualHost>
-""" % (ctx.extra.real_port, SERVER_NAME, url, reuse)
+    body = "Include pyfpm.conf\nInclude pyfpm-tls.conf\n"
+    body += APACHE_TEST_VHOST.replace("@PORT@", str(ctx.extra.real_port)) \
+        .replace("@SERVER_NAME@", SERVER_NAME).replace("@PYFPM_URL@", url) \
+        .replace("@REUSE@", reuse)
     return body
 
 
