@@ -10,7 +10,9 @@ port suffix.
 import json
 import os
 import re
+import socket
 import subprocess
+import threading
 import time
 
 from e2etest import (APPS, DOCS, NGINX_FASTCGI_PARAMS, SERVER_NAME, Apache,
@@ -551,18 +553,102 @@ def connection_reuse(ctx):
             n + 2, len(before), len(new)))
 
 
+def concurrent_clients(ctx):
+    """32 clients at once, more than pyfpm's 2 x 4 threads (and, with
+    reuse, more kept connections than threads): every answer right, none
+    stalled."""
+    site = ctx.http
+    jobs = [("/wsgi-scripts/foo/c/%d" % i, "/~user%d/c" % (i % 5)) for i in range(150)]
+    errors, slowest = [], [0.0]
+    lock = threading.Lock()
+
+    def work():
+        while True:
+            with lock:
+                if not jobs or errors:
+                    return
+                a, b = jobs.pop()
+            for path in (a, b):
+                t = time.time()
+                try:
+                    j = probe(site, path)
+                    eq(j["path_info"], path[len("/wsgi-scripts/foo"):]
+                       if path.startswith("/wsgi-scripts/foo") else path, "PATH_INFO")
+                except Exception as e:
+                    with lock:
+                        errors.append("%s: %r" % (path, e))
+                    return
+                with lock:
+                    slowest[0] = max(slowest[0], time.time() - t)
+
+    threads = [threading.Thread(target=work) for _ in range(32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    eq(errors, [], "errors")
+    check(slowest[0] < 5, "slowest request took %.2fs" % slowest[0])
+    say("300 requests from 32 clients, slowest %.3fs, %d FastCGI connections "
+        "open after" % (slowest[0], len(fcgi_connections(ctx.pyfpm))))
+
+
+def client_gone(ctx):
+    """A client that leaves mid-response: pyfpm closes the app's iterable
+    (PEP 3333), at once.  One that leaves mid-upload: the app's read fails
+    (Apache streams bodies; nginx buffers them first), nothing breaks."""
+    site = ctx.http
+    for i in range(2):
+        mark = os.path.join(ctx.workdir, "closed-%s-%d" % (ctx.transport, i))
+        s = socket.create_connection((site.ip, site.real_port), timeout=30)
+        s.sendall(("GET /wsgi-scripts/foo/s?stream=5000&mark=%s HTTP/1.1\r\n"
+                   "Host: %s\r\n\r\n" % (mark, site.hostport)).encode())
+        got = 0
+        while got < 200000:
+            d = s.recv(65536)
+            check(d, "the stream ended early, after %d bytes" % got)
+            got += len(d)
+        s.close()
+        check(wait_until(lambda: os.path.exists(mark), 10),
+              "the app's iterable was not closed 10s after the client left")
+        with open(mark) as f:
+            sent = int(f.read())
+        check(sent < 5000, "the stream stopped when the client left "
+              "(%d of 5000 chunks)" % sent)
+    for query in ("", "?noread"):
+        s = socket.create_connection((site.ip, site.real_port), timeout=30)
+        s.sendall(("POST /wsgi-scripts/foo/u%s HTTP/1.1\r\nHost: %s\r\n"
+                   "Content-Length: 10000000\r\n\r\n" % (query, site.hostport)
+                   ).encode() + b"x" * 1000000)
+        time.sleep(0.2)
+        s.close()
+    time.sleep(0.3)
+    for i in range(10):
+        eq(probe(site, "/wsgi-scripts/foo/after/%d" % i)["path_info"],
+           "/after/%d" % i, "a request after the aborted ones")
+
+
 def frontend_log_clean(ctx):
     problems = [l for l in ctx.frontend.problems() if not ctx.allowed_error(l)]
     eq(problems, [], "%s error log" % ctx.kind)
 
 
-def pyfpm_logs_clean(pyfpms):
+# client_gone() aborts uploads that Apache streams to the app: the app's
+# read raises this, pyfpm logs the traceback.  Nothing else may.
+GONE = "OSError: client went away while sending the request body"
+
+
+def pyfpm_logs_clean(pyfpms, aborted_uploads):
     for p in pyfpms:
         text = p.log_text()
-        for bad in ("Traceback", "AddressSanitizer", "runtime error:",
-                    "LeakSanitizer", "Fatal Python error"):
+        for bad in ("AddressSanitizer", "runtime error:", "LeakSanitizer",
+                    "Fatal Python error", "Segmentation", "died", "killed"):
             check(bad not in text, "%r in %s's log:\n%s" % (
                 bad, p.name, text[max(0, text.find(bad) - 2000):][:5000]))
+        tracebacks = text.count("Traceback (most recent call last)")
+        gone = text.count(GONE)
+        eq(tracebacks, gone if aborted_uploads else 0,
+           "tracebacks in %s's log (other than %r):\n%s" % (
+               p.name, GONE, text[max(0, text.find("Traceback") - 500):][:5000]))
 
 
 # --- the runner --------------------------------------------------------------------------
@@ -573,6 +659,7 @@ def run_combo(suite, kind, wd, pyfpms, cert, key, upload, transport, reuse,
     ctx.kind, ctx.transport, ctx.reuse = kind, transport, reuse
     ctx.pyfpm = pyfpms[transport]
     ctx.upload = upload
+    ctx.workdir = wd.path
     ip = standard_ip(first_ip) if ports == "standard" else None
     if ports == "standard" and ip:
         ctx.http = Site("http", 80, ip, 80)
@@ -601,7 +688,10 @@ def run_combo(suite, kind, wd, pyfpms, cert, key, upload, transport, reuse,
         ctx.allowed_error = lambda line: False
     else:
         ctx.repeated_request_header = "a, b"
-        ctx.allowed_error = lambda line: False
+        # client_gone(): Apache's own word on the uploads the client aborted
+        ctx.allowed_error = lambda line: (
+            "AH01075: Error dispatching request" in line and
+            "(reading input brigade)" in line)
 
     def start():
         sub = wd.child("%s-%s-%s" % (kind, transport, "on" if reuse else "off"))
@@ -639,6 +729,8 @@ def run_combo(suite, kind, wd, pyfpms, cert, key, upload, transport, reuse,
             ("Django stream and 50 MB upload", django_stream_upload),
             ("FastCGI connection reuse %s" % ("on" if reuse else "off"),
              connection_reuse),
+            ("32 concurrent clients", concurrent_clients),
+            ("client gone mid-response and mid-upload", client_gone),
         ]:
             suite.case("%s: %s" % (label, name), fn, ctx)
     finally:
@@ -673,7 +765,7 @@ def main(kind):
             run_combo(suite, kind, wd, pyfpms, cert, key, upload,
                       transport, reuse, ports, first_ip)
         suite.case("pyfpm logs: no traceback, no sanitizer report",
-                   pyfpm_logs_clean, list(pyfpms.values()))
+                   pyfpm_logs_clean, list(pyfpms.values()), kind == "apache")
     finally:
         for p in pyfpms.values():
             p.stop()

@@ -4,6 +4,8 @@
 import json
 import os
 import sys
+import time
+from urllib.parse import parse_qs
 
 try:
     import _xxsubinterpreters as _interp_mod    # 3.8-3.12
@@ -16,9 +18,36 @@ except ImportError:
 counter = 0
 
 
+class Stream:
+    """?stream=N&mark=PATH: N chunks of 64 KiB, slowly; close() (which
+    pyfpm must call, also when the client has gone) creates PATH."""
+
+    def __init__(self, n, mark):
+        self.n, self.mark, self.i = n, mark, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.i >= self.n:
+            raise StopIteration
+        self.i += 1
+        time.sleep(0.005)
+        return b"%08d" % self.i * 8192
+
+    def close(self):
+        if self.mark:
+            with open(self.mark, "w") as f:
+                f.write("%d\n" % self.i)
+
+
 def application(environ, start_response):
     global counter
     counter += 1
+    q = parse_qs(environ.get("QUERY_STRING", ""))
+    if "stream" in q:
+        start_response("200 OK", [("Content-Type", "application/octet-stream")])
+        return Stream(int(q["stream"][0]), q.get("mark", [None])[0])
     body = b""
     # ?noread leaves a request body unread: pyfpm must drain it before it
     # takes the next request on a kept connection
