@@ -236,6 +236,12 @@ def per_user_groups(ctx):
         eq(len(set(ids)), len(ids), "one interpreter per group in process %d: %r"
            % (pid, groups))
         check(0 not in ids, "user groups are sub-interpreters, not the main one")
+    # the front-ends match their decoded path: %7E is ~, %20 a space
+    for target, group, path in (("/%7Ealice/x", "~alice", "/~alice/x"),
+                                ("/~al%20ice/x", "~al ice", "/~al ice/x")):
+        j = probe(ctx.http, target)
+        eq(j["group"], group, "group of " + target)
+        eq(j["path_info"], path, "PATH_INFO of " + target)
     j = probe(ctx.http, "/about")
     eq(j["group"], "site", "a page outside /~user/ (env: APPLICATION_GROUP)")
 
