@@ -12,9 +12,13 @@
 #     the compose network) and serves the example app over HTTP; only the
 #     image names and the published port are changed, and nginx:stable is
 #     stood in for by nginx-standin.Containerfile (no registry here).
-#     DOCKER_TEST_COMPOSE=0 skips this part.
-# Then removes its containers (the image stays, as build cache; set
-# DOCKER_TEST_RMI=1 to remove it too).
+#     DOCKER_TEST_COMPOSE=0 skips this part;
+#   - `make install` of the build stage, under a real systemd in a container
+#     (systemd.Containerfile): pyfpm.socket starts pyfpm.service on the
+#     first request, reload with a bad config keeps serving, stop is
+#     graceful.  DOCKER_TEST_SYSTEMD=0 skips this part.
+# Then removes its containers (the images stay, as build cache; set
+# DOCKER_TEST_RMI=1 to remove them too).
 #
 #   bash tests/docker/run.sh          (root: it installs podman if missing)
 #
@@ -42,7 +46,7 @@ not_ok() {
 	FAILED=$((FAILED + 1))
 	printf 'not ok %d - %s\n' $((PASSED + FAILED)) "$1"
 	shift
-	[ $# -eq 0 ] || printf '#   %s\n' "$@"
+	[ $# -eq 0 ] || printf '%s\n' "$@" | sed 's/^/#   /'
 }
 
 cleanup() {
@@ -56,7 +60,8 @@ cleanup() {
 	fi
 	[ -z "$WORK" ] || rm -rf "$WORK"
 	if [ "${DOCKER_TEST_RMI:-0}" = 1 ]; then
-		podman rmi -f "$IMAGE" >/dev/null 2>&1 || true
+		podman rmi -f "$IMAGE" "$IMAGE-build" localhost/pyfpm-test-nginx:stable \
+		    localhost/pyfpm-test-systemd:latest >/dev/null 2>&1 || true
 	fi
 }
 finish() {
@@ -281,10 +286,7 @@ fi
 CONTAINERS=()
 
 # --- 7. compose: nginx in front ----------------------------------------------
-if [ "${DOCKER_TEST_COMPOSE:-1}" = 0 ]; then
-	log "compose: skipped (DOCKER_TEST_COMPOSE=0)"
-	exit 0
-fi
+run_compose() {
 if ! command -v podman-compose >/dev/null; then
 	if [ "$(id -u)" = 0 ]; then
 		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
@@ -366,3 +368,106 @@ if [ "$left" = 0 ]; then
 else
 	not_ok "compose: down" "$left containers left"
 fi
+}
+if [ "${DOCKER_TEST_COMPOSE:-1}" = 0 ]; then
+	log "compose: skipped (DOCKER_TEST_COMPOSE=0)"
+else
+	run_compose
+fi
+
+# --- 8. make install + the systemd units, under a real systemd ---------------
+if [ "${DOCKER_TEST_SYSTEMD:-1}" = 0 ]; then
+	log "systemd: skipped (DOCKER_TEST_SYSTEMD=0)"
+	exit 0
+fi
+t0=$SECONDS
+SD=$NAME-systemd
+if ! podman build --pull=never --network=host --format docker --target build \
+    -f docker/Dockerfile -t "$IMAGE-build" . >"$WORK/build-stage.log" 2>&1 ||
+   ! podman build --pull=never --network=host --build-arg "BUILD_IMAGE=$IMAGE-build" \
+    -f "$HERE/systemd.Containerfile" -t localhost/pyfpm-test-systemd:latest "$HERE" \
+    >"$WORK/systemd-build.log" 2>&1; then
+	not_ok "build the systemd image" "$(tail -20 "$WORK/build-stage.log" "$WORK/systemd-build.log")"
+	exit 1
+fi
+CONTAINERS+=("$SD")
+podman run -d --name "$SD" --systemd=always --network=host \
+    localhost/pyfpm-test-systemd:latest >"$WORK/systemd-run.log" 2>&1
+sdx() { podman exec "$SD" sh -c "$1" 2>&1; }
+for i in $(seq 1 40); do
+	state=$(sdx 'systemctl is-system-running')
+	case $state in running|degraded) break ;; esac
+	sleep 0.5
+done
+files=$(sdx 'for f in /usr/sbin/pyfpm /etc/pyfpm/pyfpm.yaml /etc/pyfpm/pyfpm.yaml.example /usr/lib/systemd/system/pyfpm.service /usr/lib/systemd/system/pyfpm.socket /usr/share/man/man8/pyfpm.8 /usr/share/man/man5/pyfpm.yaml.5; do test -f $f || echo "missing $f"; done; grep -h "^ExecStart=" /usr/lib/systemd/system/pyfpm.service')
+if [ "$files" = "ExecStart=/usr/sbin/pyfpm -F -c /etc/pyfpm/pyfpm.yaml" ]; then
+	ok "make install (prefix /usr, sysconfdir /etc): pyfpm, config, units, man pages in place; systemd $state"
+else
+	not_ok "installed files" "systemd: $state" "$files"
+fi
+PORT3=$(free_port)
+podman exec -i "$SD" sh -c 'cat > /srv/app.wsgi' <<'EOF'
+import os
+import time
+
+
+def application(environ, start_response):
+    if environ.get("PATH_INFO") == "/slow":
+        time.sleep(2)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [("systemd ok uid=%d\n" % os.getuid()).encode()]
+EOF
+podman exec -i "$SD" sh -c 'cat > /etc/pyfpm/pyfpm.yaml' <<EOF
+listen: 127.0.0.1:$PORT3
+user: www-data
+group: www-data
+processes: 2
+threads: 2
+graceful_timeout: 8s
+ping_path: /pyfpm-ping
+routes:
+  - prefix: /
+    script: /srv/app.wsgi
+EOF
+sdx "mkdir -p /etc/systemd/system/pyfpm.socket.d &&
+    printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:$PORT3\n' \
+        >/etc/systemd/system/pyfpm.socket.d/port.conf &&
+    systemctl daemon-reload && systemctl start pyfpm.socket" >"$WORK/sd.log"
+before=$(sdx 'systemctl is-active pyfpm.service')
+out=$(fcgi "127.0.0.1:$PORT3" /first 2>&1)
+after=$(sdx 'systemctl is-active pyfpm.service')
+if [ "$before" = inactive ] && [ "$after" = active ] &&
+    grep -qx 'systemd ok uid=33' <<<"$out" &&
+    sdx 'journalctl -u pyfpm --no-pager' | grep -q 'listening on the socket passed by systemd'; then
+	ok "pyfpm.socket: the first request starts pyfpm.service on systemd's socket; workers run as www-data"
+else
+	not_ok "socket activation" "service before: $before, after: $after" "$out" \
+	    "$(sdx 'journalctl -u pyfpm -u pyfpm.socket --no-pager | tail -15')"
+fi
+sdx 'cp /etc/pyfpm/pyfpm.yaml /tmp/good.yaml && echo "bogus_key: 1" >>/etc/pyfpm/pyfpm.yaml &&
+    systemctl reload pyfpm' >>"$WORK/sd.log"
+for i in $(seq 1 20); do
+	sdx 'journalctl -u pyfpm --no-pager' | grep -q 'unknown key "bogus_key"' && break
+	sleep 0.5
+done
+out=$(fcgi "127.0.0.1:$PORT3" /after-bad-reload 2>&1)
+if grep -qx 'systemd ok uid=33' <<<"$out" &&
+    sdx 'journalctl -u pyfpm --no-pager' | grep -q 'unknown key "bogus_key"'; then
+	ok "systemctl reload with a bad config: the error is logged, pyfpm keeps serving"
+else
+	not_ok "bad reload" "$out" "$(sdx 'journalctl -u pyfpm --no-pager | tail -8')"
+fi
+sdx 'cp /tmp/good.yaml /etc/pyfpm/pyfpm.yaml'
+fcgi "127.0.0.1:$PORT3" /slow >"$WORK/sd-slow.out" 2>&1 &
+slow=$!
+sleep 0.7
+sdx 'systemctl stop pyfpm.service' >>"$WORK/sd.log"
+wait "$slow"
+res=$(sdx 'systemctl show pyfpm -p Result -p ExecMainStatus --value | tr "\n" " "')
+if grep -qx 'systemd ok uid=33' "$WORK/sd-slow.out" && [ "$res" = "success 0 " ]; then
+	ok "systemctl stop: the in-flight request finished, pyfpm exited 0 ($((SECONDS - t0))s for this part)"
+else
+	not_ok "systemctl stop" "result: '$res'" "$(cat "$WORK/sd-slow.out")" \
+	    "$(sdx 'journalctl -u pyfpm --no-pager | tail -8')"
+fi
+podman rm -f -t 0 "$SD" >/dev/null 2>&1
