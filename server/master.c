@@ -571,28 +571,61 @@ write_pid_file(const char *path)
 		fatal("cannot write pid file %s", path);
 }
 
-/* Switches to the configured user and group after binding (when root). */
+/* A numeric id as config/ accepts it for user and group, or -1. */
+static long
+parse_id(const char *s)
+{
+	char	*end;
+	long	 id;
+
+	id = strtol(s, &end, 10);
+	return *s != '\0' && *end == '\0' && id >= 0 ? id : -1;
+}
+
+/* Resolves a group name or a numeric gid; -1 when unknown. */
+static long
+find_group(const char *name)
+{
+	struct group	*gr;
+
+	if ((gr = getgrnam(name)) != NULL)
+		return (long)gr->gr_gid;
+	return parse_id(name);
+}
+
+/* Switches to the configured user and group after binding (when root).
+ * A numeric user with no passwd entry keeps its number as uid. */
 static void
 drop_privileges(const struct config *cfg)
 {
 	struct passwd	*pw = NULL;
-	struct group	*gr = NULL;
-	gid_t		 gid;
+	long		 gid = -1, uid = -1;
 
 	if (geteuid() != 0 || (cfg->user == NULL && cfg->group == NULL))
 		return;
-	if (cfg->user != NULL && (pw = getpwnam(cfg->user)) == NULL)
-		fatalx("unknown user %s", cfg->user);
-	if (cfg->group != NULL && (gr = getgrnam(cfg->group)) == NULL)
+	if (cfg->user != NULL) {
+		if ((pw = getpwnam(cfg->user)) == NULL &&
+		    (uid = parse_id(cfg->user)) != -1)
+			pw = getpwuid((uid_t)uid);
+		if (pw != NULL) {
+			uid = (long)pw->pw_uid;
+			gid = (long)pw->pw_gid;
+		} else if (uid == -1)
+			fatalx("unknown user %s", cfg->user);
+	}
+	if (cfg->group != NULL && (gid = find_group(cfg->group)) == -1)
 		fatalx("unknown group %s", cfg->group);
-	gid = gr != NULL ? gr->gr_gid : pw->pw_gid;
-	if (setgroups(1, &gid) == -1 || setgid(gid) == -1)
-		fatal("cannot switch to group %ld", (long)gid);
-	if (pw != NULL && (initgroups(pw->pw_name, gid) == -1 ||
-	    setuid(pw->pw_uid) == -1))
+	if (gid == -1)
+		gid = (long)getegid();
+	if (setgroups(1, &(gid_t){ (gid_t)gid }) == -1 ||
+	    setgid((gid_t)gid) == -1)
+		fatal("cannot switch to group %ld", gid);
+	if (pw != NULL && initgroups(pw->pw_name, (gid_t)gid) == -1)
+		fatal("cannot set the groups of user %s", pw->pw_name);
+	if (uid != -1 && setuid((uid_t)uid) == -1)
 		fatal("cannot switch to user %s", cfg->user);
-	log_info("running as %s:%s", cfg->user ? cfg->user : "-",
-	    cfg->group ? cfg->group : "-");
+	log_info("running as uid %ld, gid %ld", uid != -1 ? uid :
+	    (long)getuid(), gid);
 }
 
 static void

@@ -536,6 +536,10 @@ routes:
         eq(d.get("/").text, "%d %d" % (nobody.pw_uid, nobody.pw_gid), "worker uid and gid")
         st = os.stat(d.listen[5:])
         eq(st.st_uid, 0, "socket bound as root before dropping")
+    # numeric ids, with no passwd or group entry, as in containers
+    with Daemon(cfg.replace("user: nobody", 'user: "54321"')
+                .replace("group: nogroup", 'group: "54322"')) as d:
+        eq(d.get("/").text, "54321 54322", "numeric uid and gid")
 
 
 @test
