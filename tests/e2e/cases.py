@@ -687,13 +687,7 @@ def stop_pyfpms(pyfpms, aborted_uploads):
 
 # --- the runner --------------------------------------------------------------------------
 
-def run_combo(suite, kind, wd, pyfpms, cert, key, upload, transport, reuse,
-              ports, first_ip):
-    ctx = Ctx()
-    ctx.kind, ctx.transport, ctx.reuse = kind, transport, reuse
-    ctx.pyfpm = pyfpms[transport]
-    ctx.upload = upload
-    ctx.workdir = wd.path
+def choose_sites(ctx, ports, first_ip, cert):
     ip = standard_ip(first_ip) if ports == "standard" else None
     if ports == "standard" and ip:
         ctx.http = Site("http", 80, ip, 80)
@@ -708,11 +702,19 @@ def run_combo(suite, kind, wd, pyfpms, cert, key, upload, transport, reuse,
         ctx.https = Site("https", q, "127.0.0.1", q, cafile=cert)
     x = free_port()
     ctx.extra = Site("http", x, "127.0.0.1", x)
-    listens = [(s.ip, s.real_port) for s in (ctx.http, ctx.https, ctx.extra)]
-    label = "%s %s reuse=%s http:%d https:%d" % (
-        kind, transport, "on" if reuse else "off", ctx.http.port, ctx.https.port)
-    if ctx.http.port != ctx.http.real_port:
-        label += " (really %d/%d)" % (ctx.http.real_port, ctx.https.real_port)
+
+
+def run_combo(suite, kind, wd, pyfpms, cert, key, upload, transport, reuse,
+              ports, first_ip):
+    ctx = Ctx()
+    ctx.kind, ctx.transport, ctx.reuse = kind, transport, reuse
+    ctx.pyfpm = pyfpms[transport]
+    ctx.upload = upload
+    ctx.workdir = wd.path
+    choose_sites(ctx, ports, first_ip, cert)
+    label = "%s %s reuse=%s %s" % (kind, transport, "on" if reuse else "off",
+                                   "http:80 https:443" if ports == "standard"
+                                   else "high ports")
 
     if kind == "nginx":
         v = nginx_version()
@@ -728,13 +730,28 @@ def run_combo(suite, kind, wd, pyfpms, cert, key, upload, transport, reuse,
             "(reading input brigade)" in line)
 
     def start():
-        sub = wd.child("%s-%s-%s" % (kind, transport, "on" if reuse else "off"))
-        if kind == "nginx":
-            http, files = nginx_config(ctx, sub, cert, key)
-            ctx.frontend = Nginx(sub, http, files, listens)
-        else:
-            ctx.frontend = Apache(sub, apache_config(ctx, sub, cert, key),
-                                  listens)
+        for attempt in range(3):
+            sub = wd.child("%s-%s-%s-%d" % (kind, transport,
+                                            "on" if reuse else "off", attempt))
+            listens = [(x.ip, x.real_port)
+                       for x in (ctx.http, ctx.https, ctx.extra)]
+            try:
+                if kind == "nginx":
+                    http, files = nginx_config(ctx, sub, cert, key)
+                    ctx.frontend = Nginx(sub, http, files, listens)
+                else:
+                    ctx.frontend = Apache(sub, apache_config(ctx, sub, cert, key),
+                                          listens)
+                break
+            except RuntimeError as e:
+                # a free port taken by someone else in the meantime
+                if attempt == 2 or "in use" not in str(e):
+                    raise
+                say("retrying with other ports: %s" % str(e).splitlines()[0])
+                choose_sites(ctx, ports, first_ip, cert)
+        say("%s: http %s, https %s" % (kind, ctx.http.url("/"), ctx.https.url("/"))
+            + (" (really on %d/%d)" % (ctx.http.real_port, ctx.https.real_port)
+               if ctx.http.port != ctx.http.real_port else ""))
 
     ctx.frontend = None
     if not suite.case("%s: start %s from docs/frontends" % (label, kind), start):

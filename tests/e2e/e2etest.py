@@ -361,8 +361,12 @@ class Nginx:
                                    self.error_log, "-c", self.conf],
                          os.path.join(self.dir, "stdout.log"),
                          stop_sig=signal.SIGTERM)
-        for addr in listens:
-            wait_connect(addr, self.proc)
+        try:
+            for addr in listens:
+                wait_connect(addr, self.proc)
+        except RuntimeError as e:
+            self.proc.stop()
+            raise RuntimeError("%s\n--- error.log ---\n%s" % (e, self.log_text()))
 
     def config_text(self):
         out = []
@@ -454,8 +458,12 @@ class Apache:
                 t.stdout, t.stderr, self.config_text()))
         self.proc = Proc("apache2", argv + ["-DFOREGROUND"],
                          os.path.join(self.dir, "stdout.log"))
-        for addr in listens:
-            wait_connect(addr, self.proc)
+        try:
+            for addr in listens:
+                wait_connect(addr, self.proc)
+        except RuntimeError as e:
+            self.proc.stop()
+            raise RuntimeError("%s\n--- error.log ---\n%s" % (e, self.log_text()))
 
     def config_text(self):
         out = []
