@@ -7,7 +7,6 @@ serve the site on ports 80 and 443 (on a 127.0.0.x address, when root), the
 other half on free high ports, so %{SERVER} is seen with and without the
 port suffix.
 """
-import json
 import os
 import re
 import socket
@@ -15,7 +14,7 @@ import subprocess
 import threading
 import time
 
-from e2etest import (APPS, DOCS, NGINX_FASTCGI_PARAMS, SERVER_NAME, Apache,
+from e2etest import (APPS, NGINX_FASTCGI_PARAMS, SERVER_NAME, Apache,
                      Nginx, Pyfpm, Site, Suite, Workdir, check, doc, edit_once,
                      eq, fcgi_connections, free_port, make_cert, need_tools,
                      render, say, sha256, standard_ip, web_user)

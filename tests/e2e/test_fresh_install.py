@@ -14,7 +14,7 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from e2etest import (APPS, IS_ROOT, NGINX_FASTCGI_PARAMS, SERVER_NAME,  # noqa: E402
+from e2etest import (IS_ROOT, NGINX_FASTCGI_PARAMS, SERVER_NAME,  # noqa: E402
                      Proc, Pyfpm, Site, Suite, Workdir, check, doc, eq,
                      free_port, make_cert, need_tools, render, say,
                      standard_ip, wait_connect, web_user)

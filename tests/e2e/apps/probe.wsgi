@@ -3,7 +3,6 @@
 # so `counter` counts the requests of one group in one process.
 import json
 import os
-import sys
 import time
 from urllib.parse import parse_qs
 
@@ -16,6 +15,15 @@ except ImportError:
         _interp_mod = None
 
 counter = 0
+
+
+def interp_id():
+    if _interp_mod is None:
+        return None
+    cur = _interp_mod.get_current()
+    if isinstance(cur, tuple):      # 3.13: (id, whence)
+        cur = cur[0]
+    return int(cur)
 
 
 class Stream:
@@ -55,7 +63,7 @@ def application(environ, start_response):
         body = environ["wsgi.input"].read()
     data = {
         "group": environ["pyfpm.application_group"],
-        "interp": int(_interp_mod.get_current()) if _interp_mod else None,
+        "interp": interp_id(),
         "pid": os.getpid(),
         "counter": counter,
         "script_name": environ["SCRIPT_NAME"],
