@@ -99,7 +99,8 @@ log_reopen(void)
 	return 0;
 }
 
-/* Formats "time [level] tag: message[: strerror]\n" and writes it at once. */
+/* Formats "UTC-time [level] tag[pid]: message[: strerror]\n" and writes
+ * it at once. */
 static void
 vlog(const char *level, int errnum, const char *fmt, va_list ap)
 {
@@ -109,10 +110,12 @@ vlog(const char *level, int errnum, const char *fmt, va_list ap)
 	size_t		 n;
 	int		 r;
 
+	/* UTC: an app calling tzset() (Django does) must not shift the
+	 * clock of one process's lines against the others'. */
 	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	n = strftime(line, sizeof(line), "%Y-%m-%d %H:%M:%S", &tm);
-	r = snprintf(line + n, sizeof(line) - n, ".%03ld [%s] %s[%ld]: ",
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+	r = snprintf(line + n, sizeof(line) - n, ".%03ldZ [%s] %s[%ld]: ",
 	    ts.tv_nsec / 1000000, level, log_tag, (long)getpid());
 	if (r > 0)
 		n += (size_t)r < sizeof(line) - n ? (size_t)r : sizeof(line) - n - 1;

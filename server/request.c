@@ -48,6 +48,14 @@ struct request_arena {
 
 static _Thread_local struct request_arena request_arena;
 
+void
+request_thread_exit(void)
+{
+	free(request_arena.params);
+	request_arena.params = NULL;
+	request_arena.cap = 0;
+}
+
 const char *
 request_param(const struct request *req, const char *name)
 {

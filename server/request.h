@@ -62,6 +62,9 @@ struct scoreboard_thread;
 int	request_serve(int fd, const struct config *cfg,
 	    struct scoreboard *board, struct scoreboard_thread *sb);
 
+/* Frees the calling thread's request memory; call as the thread exits. */
+void	request_thread_exit(void);
+
 /* Returns the value of param name, or NULL.  Borrowed from req. */
 const char	*request_param(const struct request *req, const char *name);
 

@@ -170,6 +170,7 @@ worker_thread(void *arg)
 		if (fd >= 0)
 			park(w, fd, op);
 	}
+	request_thread_exit();
 	interp_thread_exit();
 	return NULL;
 }
