@@ -24,9 +24,12 @@ def files():
                   if f != "README.md" and not f.startswith("."))
 
 
-def blocks():
-    """[(marker file or None, language, text)] of README's fenced blocks."""
-    with open(README) as f:
+TOP_README = os.path.join(DOCS, "..", "..", "README.md")
+
+
+def blocks(readme=README):
+    """[(marker file or None, language, text)] of a README's fenced blocks."""
+    with open(readme) as f:
         text = f.read()
     out = []
     pat = re.compile(r"(?:<!-- file: (\S+) -->\n)?```(\w*)\n(.*?)^```$",
@@ -57,6 +60,25 @@ def files_shown_verbatim():
                 name, "".join(diff)))
         shown[name] = True
     eq(sorted(shown), files(), "docs/frontends files shown in README.md")
+
+
+def top_readme_copies_verbatim():
+    """The project README shows some of these files too: same rule."""
+    n = 0
+    for name, lang, text in blocks(TOP_README):
+        if name is None:
+            continue
+        check(name in files(), "README.md shows %s, not in docs/frontends" % name)
+        want = read(os.path.join(DOCS, name))
+        if text != want:
+            diff = difflib.unified_diff(
+                want.splitlines(True), text.splitlines(True),
+                "docs/frontends/" + name, "README.md's copy")
+            raise AssertionError("the project README's copy of %s differs:\n%s"
+                                 % (name, "".join(diff)))
+        n += 1
+    check(n >= 3, "the project README shows the nginx, Apache and scale-out "
+          "configs (found %d)" % n)
 
 
 def placeholders_explained():
@@ -98,6 +120,8 @@ def main():
     suite = Suite("e2e docs")
     suite.case("README.md shows every docs/frontends file verbatim",
                files_shown_verbatim)
+    suite.case("the project README's config copies are verbatim",
+               top_readme_copies_verbatim)
     suite.case("every placeholder is explained in its file",
                placeholders_explained)
     suite.case("README snippets come from tested configs", snippets_are_tested)
