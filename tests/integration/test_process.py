@@ -532,6 +532,18 @@ routes:
   - prefix: /
     script: %s/app.wsgi
 """ % tmp
+    py = os.environ.get("PYTHON_BIN", "")
+    readable = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup",
+                               "--clear-groups", py, "-c", "import os, json"],
+                              capture_output=True).returncode == 0
+    if not readable:
+        # a Python under /root (pyenv) cannot start once we are nobody: the
+        # workers must say so, and the master must back off, not spin
+        with Daemon(cfg, wait=False) as d:
+            check(d.wait_log("Python did not start") or d.wait_log("Python failed"),
+                  "worker reports that Python cannot start")
+            check(d.wait_log("died at start-up; next try"), "master backs off")
+        return
     with Daemon(cfg) as d:
         eq(d.get("/").text, "%d %d" % (nobody.pw_uid, nobody.pw_gid), "worker uid and gid")
         st = os.stat(d.listen[5:])
