@@ -343,7 +343,7 @@ log_access_line(const struct request *req, const char *group, long long ms)
 
 int
 request_serve(int fd, const struct config *cfg, struct scoreboard *board,
-    struct scoreboard_thread *sb)
+    struct scoreboard_thread *sb, bool last)
 {
 	struct request_io	 io;
 	struct request		 req;
@@ -395,7 +395,7 @@ request_serve(int fd, const struct config *cfg, struct scoreboard *board,
 	 * any reset.
 	 */
 	drained = !io.broken && drain_body(&req);
-	if (!drained || FCGX_GetError(io.fcgx.in) != 0)
+	if (!drained || last || FCGX_GetError(io.fcgx.in) != 0)
 		io.fcgx.keepConnection = 0;
 	if (io.fcgx.keepConnection == 0 && drained)
 		FCGX_Detach(&io.fcgx);

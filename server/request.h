@@ -57,10 +57,12 @@ struct scoreboard_thread;
  * Serves one request on connection fd, which has data waiting.  Returns fd
  * when the front-end keeps the connection for a later request (the caller
  * watches it), or -1 when it was closed.  board is this worker's
- * generation (for the status page), sb the calling thread's slot.
+ * generation (for the status page), sb the calling thread's slot; last
+ * closes the connection after the answer even if the front-end keeps it
+ * (the worker is stopping).
  */
 int	request_serve(int fd, const struct config *cfg,
-	    struct scoreboard *board, struct scoreboard_thread *sb);
+	    struct scoreboard *board, struct scoreboard_thread *sb, bool last);
 
 /* Frees the calling thread's request memory; call as the thread exits. */
 void	request_thread_exit(void);

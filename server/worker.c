@@ -11,6 +11,13 @@
  * Everything is EPOLLONESHOT so one connection is never served by two
  * threads at once; the listen socket is re-armed right after each accept.
  *
+ * Stopping drains: the listen socket leaves the set (the next generation,
+ * or nobody, takes new connections), requests that still arrive on parked
+ * connections are served and their connections closed after the answer,
+ * and a thread leaves once it has seen WORKER_TICK_MS without any event.
+ * Closing a kept connection the front-end has just sent a request on would
+ * reset it, which nginx turns into a 502 for a POST.
+ *
  * Signals are blocked in every thread; the process's main thread waits for
  * them with sigwait() and only sets flags and writes the stop eventfd.
  */
@@ -43,7 +50,10 @@
 #include "server/wsgi/wsgi.h"
 
 #define TAG_LISTEN	(UINT64_C(1) << 32)
-#define TAG_STOP	(UINT64_C(2) << 32)
+
+/* How long epoll waits before looking at the stop flag; also the quiet
+ * time that ends a stopping thread's drain. */
+#define WORKER_TICK_MS	200
 
 struct worker {
 	const struct config	*cfg;
@@ -64,7 +74,8 @@ struct worker_thread {
 
 static struct worker	worker;
 
-/* Wakes every thread: the eventfd stays readable and is never drained. */
+/* Starts the drain: no new connections; threads notice within a tick.
+ * The eventfd wakes the main thread's stop watcher. */
 static void
 worker_stop(struct worker *w, const char *why)
 {
@@ -73,6 +84,8 @@ worker_stop(struct worker *w, const char *why)
 	if (atomic_exchange(&w->stopping, true))
 		return;
 	log_info("stopping: %s", why);
+	if (epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->listen_fd, NULL) == -1)
+		log_warn("%s: leaving the listen socket", __func__);
 	if (write(w->stopfd, &one, sizeof(one)) == -1)
 		log_warn("%s: eventfd", __func__);
 }
@@ -105,7 +118,9 @@ accept_one(struct worker *w)
 	fd = accept4(w->listen_fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
 	ev.events = EPOLLIN | EPOLLONESHOT;
 	ev.data.u64 = TAG_LISTEN;
-	if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, w->listen_fd, &ev) == -1)
+	if (!atomic_load(&w->stopping) &&
+	    epoll_ctl(w->epfd, EPOLL_CTL_MOD, w->listen_fd, &ev) == -1 &&
+	    !atomic_load(&w->stopping))
 		log_warn("%s: re-arming the listen socket", __func__);
 	if (fd == -1) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK &&
@@ -147,16 +162,19 @@ worker_thread(void *arg)
 	int				 n, fd, op;
 
 	st = scoreboard_thread(w->sb, w->slot, wt->index);
-	while (!atomic_load(&w->stopping)) {
-		n = epoll_wait(w->epfd, &ev, 1, -1);
+	for (;;) {
+		n = epoll_wait(w->epfd, &ev, 1, WORKER_TICK_MS);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
 			log_warn("%s: epoll_wait", __func__);
 			break;
 		}
-		if (n == 0 || ev.data.u64 == TAG_STOP)
+		if (n == 0) {
+			if (atomic_load(&w->stopping))
+				break;	/* drained: a quiet tick */
 			continue;
+		}
 		if (ev.data.u64 == TAG_LISTEN) {
 			if ((fd = accept_one(w)) == -1)
 				continue;
@@ -165,7 +183,8 @@ worker_thread(void *arg)
 			fd = (int)ev.data.u64;
 			op = EPOLL_CTL_MOD;
 		}
-		fd = request_serve(fd, w->cfg, w->sb, st);
+		fd = request_serve(fd, w->cfg, w->sb, st,
+		    atomic_load(&w->stopping));
 		count_request(w);
 		if (fd >= 0)
 			park(w, fd, op);
@@ -218,10 +237,6 @@ setup_events(struct worker *w)
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		return -1;
 	if ((w->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1)
-		return -1;
-	ev.events = EPOLLIN;
-	ev.data.u64 = TAG_STOP;
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->stopfd, &ev) == -1)
 		return -1;
 	ev.events = EPOLLIN | EPOLLONESHOT;
 	ev.data.u64 = TAG_LISTEN;
