@@ -2,10 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 
-#include "common/log.h"
+#include "tests/unit/runner.h"
 #include "tests/unit/tests.h"
 
 static CU_SuiteInfo suites[] = {
@@ -20,21 +19,5 @@ static CU_SuiteInfo suites[] = {
 int
 main(void)
 {
-	unsigned int	failed;
-
-	/* Warnings from the code under test would only clutter the report. */
-	log_init(LOG_LEVEL_ERROR, "test");
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if (CU_register_suites(suites) != CUE_SUCCESS) {
-		fprintf(stderr, "run_core: %s\n", CU_get_error_msg());
-		CU_cleanup_registry();
-		return 2;
-	}
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() +
-	    CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed > 0 ? 1 : 0;
+	return runner_main("run_core", suites);
 }

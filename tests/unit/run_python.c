@@ -4,11 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 
-#include "common/log.h"
 #include "server/python/interp.h"
+#include "tests/unit/runner.h"
 #include "tests/unit/tests.h"
 
 /* PYFPM_TEST_OWN_GIL=1 runs every suite in sub-interpreters with their
@@ -38,21 +37,5 @@ static CU_SuiteInfo suites[] = {
 int
 main(void)
 {
-	unsigned int	failed;
-
-	/* Warnings from the code under test would only clutter the report. */
-	log_init(LOG_LEVEL_ERROR, "test");
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if (CU_register_suites(suites) != CUE_SUCCESS) {
-		fprintf(stderr, "run_python: %s\n", CU_get_error_msg());
-		CU_cleanup_registry();
-		return 2;
-	}
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() +
-	    CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed > 0 ? 1 : 0;
+	return runner_main("run_python", suites);
 }
