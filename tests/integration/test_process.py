@@ -590,6 +590,24 @@ def socket_from_systemd_listen_fds():
     check("passed by systemd" in out, out)
 
 
+@test
+def installed_default_config_serves_its_example_app():
+    src = os.environ.get("top_srcdir", ".")
+    with open(os.path.join(src, "config", "default.yaml")) as f:
+        text = f.read()
+    check("listen: 127.0.0.1:9000" in text, "default listen")
+    text = text.replace("listen: 127.0.0.1:9000", 'listen: "@LISTEN@"').replace(
+        "/usr/share/pyfpm/example.wsgi", os.path.join(os.path.abspath(src), "config", "example.wsgi"))
+    out = subprocess.run([PYFPM, "-t", "-c", os.path.join(src, "config", "default.yaml")],
+                         capture_output=True, text=True)
+    eq(out.returncode, 0, "config/default.yaml is valid: " + out.stderr)
+    with Daemon(text) as d:
+        r = d.get("/hello")
+        eq(r.status, 200, "status")
+        check("is serving this example app" in r.text, r.text)
+        eq(d.get("/pyfpm-ping").body, b"pong\n", "ping_path")
+
+
 def main():
     sys.exit(run())
 
