@@ -515,30 +515,31 @@ master_loop(const sigset_t *blocked)
 	}
 }
 
-/* Detaches from the terminal (-D). */
+/* Forks; the parent leaves at once, the child goes on. */
+static void
+fork_and_leave(void)
+{
+	switch (fork()) {
+	case -1:
+		fatal("fork");
+	case 0:
+		return;
+	default:
+		_exit(0);
+	}
+}
+
+/* Detaches from the terminal (-D): a new session, and a second fork so
+ * the daemon is no session leader and never gets a terminal again. */
 static void
 daemonize(void)
 {
 	int	fd;
 
-	switch (fork()) {
-	case -1:
-		fatal("fork");
-	case 0:
-		break;
-	default:
-		_exit(0);
-	}
+	fork_and_leave();
 	if (setsid() == -1)
 		fatal("setsid");
-	switch (fork()) {
-	case -1:
-		fatal("fork");
-	case 0:
-		break;
-	default:
-		_exit(0);
-	}
+	fork_and_leave();
 	if ((fd = open("/dev/null", O_RDWR)) != -1) {
 		dup2(fd, STDIN_FILENO);
 		dup2(fd, STDOUT_FILENO);
