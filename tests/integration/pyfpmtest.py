@@ -5,6 +5,7 @@ Standard library only: it runs under any python3, whatever Python pyfpm
 embeds.
 """
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -230,13 +231,15 @@ class Daemon:
         env2 = dict(os.environ)
         env2.update(env or {})
         self.logf = open(self.log, "wb")
-        self.proc = subprocess.Popen([PYFPM, "-c", self.config_path],
+        # PYFPM_WRAPPER runs the daemon under a tool, e.g. valgrind (.ci/run)
+        wrapper = shlex.split(os.environ.get("PYFPM_WRAPPER", ""))
+        self.proc = subprocess.Popen(wrapper + [PYFPM, "-c", self.config_path],
                                      stdout=self.logf, stderr=subprocess.STDOUT,
                                      env=env2)
         if wait:
             self.wait_ready()
 
-    def wait_ready(self, timeout=20):
+    def wait_ready(self, timeout=60):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
