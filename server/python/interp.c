@@ -109,35 +109,20 @@ set_home(PyConfig *pc, const char *home)
 	return 0;
 }
 
-int
-interp_init(const struct interp_options *opts)
+/* Configures and starts Python in this thread (the worker's main thread),
+ * leaving the main interpreter's GIL held.  0, or -1 logged. */
+static int
+start_python(const char *home)
 {
 	PyConfig	pc;
 	PyStatus	status;
-	size_t		i;
-
-	interp_opts = *opts;
-#if PY_VERSION_HEX < 0x030C0000
-	if (opts->own_gil) {
-		log_warnx("%s: python.own_gil needs Python 3.12 or newer; "
-		    "this pyfpm embeds %s", __func__, PY_VERSION);
-		return -1;
-	}
-#endif
-	interp_path_copy = calloc(opts->npath + 1, sizeof(char *));
-	if (interp_path_copy == NULL)
-		return -1;
-	for (i = 0; i < opts->npath; i++)
-		if ((interp_path_copy[i] = strdup(opts->path[i])) == NULL)
-			return -1;
-	interp_opts.path = interp_path_copy;
 
 	PyConfig_InitPythonConfig(&pc);
 	/* Signals belong to the worker's C code, not to Python. */
 	pc.install_signal_handlers = 0;
 	pc.parse_argv = 0;
-	if (opts->home != NULL) {
-		if (set_home(&pc, opts->home) == -1) {
+	if (home != NULL) {
+		if (set_home(&pc, home) == -1) {
 			PyConfig_Clear(&pc);
 			return -1;
 		}
@@ -162,6 +147,31 @@ interp_init(const struct interp_options *opts)
 		    status.err_msg ? status.err_msg : "unknown error");
 		return -1;
 	}
+	return 0;
+}
+
+int
+interp_init(const struct interp_options *opts)
+{
+	size_t	i;
+
+	interp_opts = *opts;
+#if PY_VERSION_HEX < 0x030C0000
+	if (opts->own_gil) {
+		log_warnx("%s: python.own_gil needs Python 3.12 or newer; "
+		    "this pyfpm embeds %s", __func__, PY_VERSION);
+		return -1;
+	}
+#endif
+	interp_path_copy = calloc(opts->npath + 1, sizeof(char *));
+	if (interp_path_copy == NULL)
+		return -1;
+	for (i = 0; i < opts->npath; i++)
+		if ((interp_path_copy[i] = strdup(opts->path[i])) == NULL)
+			return -1;
+	interp_opts.path = interp_path_copy;
+	if (start_python(opts->home) == -1)
+		return -1;
 
 	interp_cap = opts->max_interpreters + 1;
 	interp_table = calloc((size_t)interp_cap, sizeof(*interp_table));
