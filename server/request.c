@@ -357,8 +357,14 @@ request_serve(int fd, const struct config *cfg, struct scoreboard *board,
 	 * the BEGIN_REQUEST record then sets the front-end's real wish. */
 	io.fcgx.ipcFd = fd;
 	io.fcgx.keepConnection = 1;
+	/* Detached while libfcgi reads the request: if the peer closed, timed
+	 * out (SO_RCVTIMEO) or sent garbage, libfcgi closes the fd itself and
+	 * should not linger 2 s waiting for the peer.  Attached again once
+	 * a request is in, so unread input still gets the lingering close. */
+	FCGX_Detach(&io.fcgx);
 	if (FCGX_Accept_r(&io.fcgx) < 0)
 		return -1;	/* peer closed or protocol error: fd closed */
+	FCGX_Attach(&io.fcgx);
 	io.remaining = -1;	/* no CONTENT_LENGTH: read to the end */
 	io.body_done = false;
 	io.broken = false;

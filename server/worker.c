@@ -36,6 +36,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -104,6 +105,26 @@ park(struct worker *w, int fd, int op)
 	}
 }
 
+/*
+ * A peer that connects and then sends nothing (or stops halfway through its
+ * params) would hold the thread reading it forever, and the scoreboard
+ * shows that thread idle, so request_timeout never fires.  Reads on the
+ * connection time out after request_timeout instead; libfcgi then drops it.
+ */
+static void
+set_read_timeout(const struct worker *w, int fd)
+{
+	long long	ms = w->cfg->request_timeout_ms;
+	struct timeval	tv;
+
+	if (ms <= 0)
+		return;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1)
+		log_warn("%s: SO_RCVTIMEO", __func__);
+}
+
 /* Accepts one connection, re-arms the listen socket, filters the peer.
  * Returns the blocking connection fd, or -1. */
 static int
@@ -140,6 +161,7 @@ accept_one(struct worker *w)
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	}
+	set_read_timeout(w, fd);
 	return fd;
 }
 

@@ -608,6 +608,20 @@ def installed_default_config_serves_its_example_app():
         eq(d.get("/pyfpm-ping").body, b"pong\n", "ping_path")
 
 
+@test
+def silent_client_does_not_hold_a_thread():
+    """A peer that connects and sends nothing must not take the only
+    thread for good: its reads time out after request_timeout."""
+    with Daemon(behave("request_timeout: 1s", threads=1)) as d:
+        silent = d.connect()
+        time.sleep(0.2)
+        t0 = time.time()
+        r = d.get("/b/pid")
+        eq(r.status, 200, "served after the silent peer timed out")
+        check(time.time() - t0 < 10, "within about request_timeout")
+        silent.close()
+
+
 def main():
     sys.exit(run())
 
