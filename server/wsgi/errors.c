@@ -6,7 +6,10 @@
  * encoded as UTF-8 (backslashreplace, so nothing is lost) and logged one
  * line at a time as `[group "NAME"] text`; a partial line waits for its
  * newline, flush() or the end of the request.  Lines longer than
- * ERRORS_LINE_MAX are split, to stay under the log's line limit.
+ * ERRORS_LINE_MAX are split, to stay under the log's line limit.  The same
+ * type, one stream per interpreter, is that interpreter's sys.stdout and
+ * sys.stderr (as mod_wsgi does): print() from an app reaches the log, also
+ * when pyfpm runs detached and its fds 1 and 2 are /dev/null.
  */
 
 #include "server/wsgi/errors.h"
@@ -155,6 +158,39 @@ errors_flush(PyObject *o, PyObject *unused)
 	Py_RETURN_NONE;
 }
 
+/* The io.TextIOBase answers code expects of sys.stdout and sys.stderr. */
+static PyObject *
+errors_false(PyObject *o, PyObject *unused)
+{
+	(void)o;
+	(void)unused;
+	Py_RETURN_FALSE;
+}
+
+static PyObject *
+errors_true(PyObject *o, PyObject *unused)
+{
+	(void)o;
+	(void)unused;
+	Py_RETURN_TRUE;
+}
+
+static PyObject *
+errors_get_encoding(PyObject *o, void *closure)
+{
+	(void)o;
+	(void)closure;
+	return PyUnicode_FromString("utf-8");
+}
+
+static PyObject *
+errors_get_closed(PyObject *o, void *closure)
+{
+	(void)o;
+	(void)closure;
+	Py_RETURN_FALSE;
+}
+
 static void
 errors_dealloc(PyObject *o)
 {
@@ -173,12 +209,24 @@ static PyMethodDef errors_methods[] = {
 	{ "writelines", errors_writelines, METH_O,
 	    "writelines(lines): write each string" },
 	{ "flush", errors_flush, METH_NOARGS, "flush(): log a partial line" },
+	{ "close", errors_flush, METH_NOARGS, "close(): as flush(); stays open" },
+	{ "isatty", errors_false, METH_NOARGS, "False: a log, not a terminal" },
+	{ "readable", errors_false, METH_NOARGS, "False" },
+	{ "seekable", errors_false, METH_NOARGS, "False" },
+	{ "writable", errors_true, METH_NOARGS, "True" },
 	{ NULL, NULL, 0, NULL }
+};
+
+static PyGetSetDef errors_getset[] = {
+	{ "encoding", errors_get_encoding, NULL, "always utf-8", NULL },
+	{ "closed", errors_get_closed, NULL, "always False", NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
 };
 
 static PyType_Slot errors_slots[] = {
 	{ Py_tp_dealloc, (void *)errors_dealloc },
 	{ Py_tp_methods, errors_methods },
+	{ Py_tp_getset, errors_getset },
 	{ Py_tp_doc, (void *)"wsgi.errors: lines go to the error log" },
 	{ 0, NULL }
 };

@@ -93,6 +93,22 @@ iter_type(PyObject *empty)
 	return tp;
 }
 
+/* Makes the interpreter's sys.stdout and sys.stderr a log stream tagged
+ * with its group (see errors.c); -1 with an exception set. */
+static int
+redirect_stdio(struct wsgi_state *st)
+{
+	PyObject	*stream;
+	int		 rc;
+
+	if ((stream = wsgi_errors_new(st)) == NULL)
+		return -1;
+	rc = PySys_SetObject("stdout", stream) == 0 &&
+	    PySys_SetObject("stderr", stream) == 0 ? 0 : -1;
+	Py_DECREF(stream);
+	return rc;
+}
+
 /* Fills st's objects; -1 with an exception set. */
 static int
 state_fill(struct wsgi_state *st)
@@ -120,7 +136,7 @@ state_fill(struct wsgi_state *st)
 	    (st->group_str = PyUnicode_DecodeLatin1(name,
 	    (Py_ssize_t)strlen(name), NULL)) == NULL)
 		return -1;
-	return 0;
+	return redirect_stdio(st);
 }
 
 struct wsgi_state *

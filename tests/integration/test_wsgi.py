@@ -225,6 +225,15 @@ def repeated_param_last_wins():
 
 
 @test
+def print_goes_to_the_log_with_the_group():
+    eq(get("/b/print").body, b"ok", "body")
+    check(D.wait_log("printed to stdout False"), "sys.stdout reaches the log")
+    check(D.wait_log("printed to stderr"), "sys.stderr reaches the log")
+    lines = [l for l in D.log_text().splitlines() if "printed to" in l]
+    check(all('[group "behave"]' in l for l in lines), lines)
+
+
+@test
 def access_log_lines():
     get("/b/pid")
     check(D.wait_log("GET /b/pid 200"), "access line with method uri status")

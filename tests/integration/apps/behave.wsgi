@@ -103,6 +103,10 @@ def app(environ, start_response):
         environ["wsgi.errors"].write("a line for the log\n")
         environ["wsgi.errors"].flush()
         return plain(start_response, "ok")
+    if p == "/print":
+        print("printed to stdout", sys.stdout.isatty())
+        print("printed to stderr", file=sys.stderr)
+        return plain(start_response, "ok")
     if p == "/exc_info":
         try:
             raise RuntimeError("handled")
