@@ -14,7 +14,8 @@
  * Stopping drains: the listen socket leaves the set (the next generation,
  * or nobody, takes new connections), requests that still arrive on parked
  * connections are served and their connections closed after the answer,
- * and a thread leaves once it has seen WORKER_TICK_MS without any event.
+ * and a thread leaves once it has seen WORKER_DRAIN_QUIET_MS without any
+ * event.
  * Closing a kept connection the front-end has just sent a request on would
  * reset it, which nginx turns into a 502 for a POST.
  *
@@ -52,9 +53,12 @@
 
 #define TAG_LISTEN	(UINT64_C(1) << 32)
 
-/* How long epoll waits before looking at the stop flag; also the quiet
- * time that ends a stopping thread's drain. */
-#define WORKER_TICK_MS	200
+/* How long epoll waits before looking at the stop flag. */
+#define WORKER_TICK_MS		200
+/* A stopping thread leaves after this long without any event.  Longer is
+ * safer for kept connections the front-end has not used for a while (it
+ * may pick one just as we close it), shorter makes stops quicker. */
+#define WORKER_DRAIN_QUIET_MS	1000
 
 struct worker {
 	const struct config	*cfg;
@@ -181,7 +185,7 @@ worker_thread(void *arg)
 	struct worker			*w = wt->w;
 	struct scoreboard_thread	*st;
 	struct epoll_event		 ev;
-	int				 n, fd, op;
+	int				 n, fd, op, quiet = 0;
 
 	st = scoreboard_thread(w->sb, w->slot, wt->index);
 	for (;;) {
@@ -193,10 +197,13 @@ worker_thread(void *arg)
 			break;
 		}
 		if (n == 0) {
-			if (atomic_load(&w->stopping))
-				break;	/* drained: a quiet tick */
+			quiet += WORKER_TICK_MS;
+			if (atomic_load(&w->stopping) &&
+			    quiet >= WORKER_DRAIN_QUIET_MS)
+				break;	/* drained */
 			continue;
 		}
+		quiet = 0;
 		if (ev.data.u64 == TAG_LISTEN) {
 			if ((fd = accept_one(w)) == -1)
 				continue;
