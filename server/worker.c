@@ -37,6 +37,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -69,6 +70,9 @@ struct worker {
 	int			 stopfd;
 	atomic_bool		 stopping;
 	atomic_llong		 served;
+	atomic_int		 running;	/* request threads in their loop */
+	_Atomic unsigned char	*parked;	/* by fd: 1 while parked idle */
+	int			 nparked;	/* size of parked */
 };
 
 struct worker_thread {
@@ -103,10 +107,32 @@ park(struct worker *w, int fd, int op)
 
 	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
 	ev.data.u64 = (uint64_t)fd;
+	if (fd < w->nparked)
+		atomic_store(&w->parked[fd], 1);
 	if (epoll_ctl(w->epfd, op, fd, &ev) == -1) {
 		log_warn("%s: epoll_ctl fd %d", __func__, fd);
+		if (fd < w->nparked)
+			atomic_store(&w->parked[fd], 0);
 		close(fd);
 	}
+}
+
+/*
+ * The last thread to leave a drain closes the idle kept connections at
+ * once, rather than at process exit after Python's shutdown: the shorter
+ * the time between "no request came" and the close, the smaller the chance
+ * that the front-end sends one on a connection we are about to drop.
+ */
+static void
+close_parked(struct worker *w)
+{
+	int	fd;
+
+	for (fd = 0; fd < w->nparked; fd++)
+		if (atomic_load(&w->parked[fd])) {
+			atomic_store(&w->parked[fd], 0);
+			close(fd);
+		}
 }
 
 /*
@@ -197,9 +223,11 @@ worker_thread(void *arg)
 			break;
 		}
 		if (n == 0) {
+			/* Quiet time counts only once the drain began. */
+			if (!atomic_load(&w->stopping))
+				continue;
 			quiet += WORKER_TICK_MS;
-			if (atomic_load(&w->stopping) &&
-			    quiet >= WORKER_DRAIN_QUIET_MS)
+			if (quiet >= WORKER_DRAIN_QUIET_MS)
 				break;	/* drained */
 			continue;
 		}
@@ -211,6 +239,8 @@ worker_thread(void *arg)
 		} else {
 			fd = (int)ev.data.u64;
 			op = EPOLL_CTL_MOD;
+			if (fd < w->nparked)
+				atomic_store(&w->parked[fd], 0);
 		}
 		fd = request_serve(fd, w->cfg, w->sb, st,
 		    atomic_load(&w->stopping));
@@ -218,6 +248,8 @@ worker_thread(void *arg)
 		if (fd >= 0)
 			park(w, fd, op);
 	}
+	if (atomic_fetch_sub(&w->running, 1) == 1)
+		close_parked(w);
 	request_thread_exit();
 	interp_thread_exit();
 	return NULL;
@@ -319,6 +351,18 @@ stop_watch(void *arg)
 	return NULL;
 }
 
+/* One byte per possible fd (RLIMIT_NOFILE, at most 1M). */
+static int
+parked_size(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > (1 << 20))
+		return 1 << 20;
+	return (int)rl.rlim_cur;
+}
+
 static void
 start_threads(struct worker *w, struct worker_thread *threads, int n)
 {
@@ -385,6 +429,10 @@ worker_main(const struct config *cfg, int listen_fd, struct scoreboard *sb,
 
 	if ((threads = calloc((size_t)cfg->threads, sizeof(*threads))) == NULL)
 		fatal("%s: calloc", __func__);
+	w->nparked = parked_size();
+	if ((w->parked = calloc((size_t)w->nparked, 1)) == NULL)
+		fatal("%s: calloc", __func__);
+	atomic_store(&w->running, cfg->threads);
 	start_threads(w, threads, cfg->threads);
 	if (pthread_create(&watcher, NULL, stop_watch, w) != 0)
 		fatalx("%s: cannot start the stop watcher", __func__);
@@ -396,6 +444,7 @@ worker_main(const struct config *cfg, int listen_fd, struct scoreboard *sb,
 		pthread_join(threads[i].tid, NULL);
 	pthread_join(watcher, NULL);
 	free(threads);
+	free((void *)w->parked);
 	interp_shutdown();
 	log_debug("exiting after %lld requests", atomic_load(&w->served));
 	exit(0);
