@@ -341,6 +341,61 @@ log_access_line(const struct request *req, const char *group, long long ms)
 	    req->status, req->bytes_sent, ms, group, (long)getpid());
 }
 
+/* Hands libfcgi the connection and lets it read one request's params.
+ * False when there was none (libfcgi closed fd). */
+static bool
+accept_request(struct request_io *io, int fd)
+{
+	FCGX_InitRequest(&io->fcgx, -1, 0);
+	/* Ours, accepted by the worker.  keepConnection stops the
+	 * FCGX_Finish_r() that FCGX_Accept_r() starts with from closing it;
+	 * the BEGIN_REQUEST record then sets the front-end's real wish. */
+	io->fcgx.ipcFd = fd;
+	io->fcgx.keepConnection = 1;
+	/* Detached while libfcgi reads the request: if the peer closed, timed
+	 * out (SO_RCVTIMEO) or sent garbage, libfcgi closes the fd itself and
+	 * should not linger 2 s waiting for the peer.  Attached again once
+	 * a request is in, so unread input still gets the lingering close. */
+	FCGX_Detach(&io->fcgx);
+	if (FCGX_Accept_r(&io->fcgx) < 0)
+		return false;
+	FCGX_Attach(&io->fcgx);
+	io->remaining = -1;	/* no CONTENT_LENGTH: read to the end */
+	io->body_done = false;
+	io->broken = false;
+	return true;
+}
+
+/*
+ * Ends the request.  Reads the rest of the body (for a GET, just the empty
+ * FCGI_STDIN record nginx already sent).  Keeps the connection only if the
+ * front-end asked, the worker is not stopping (last) and the body was read
+ * to its end (else libfcgi would misread the next request).  Closes a
+ * drained connection at once: libfcgi's lingering close would wait for the
+ * peer to close first (a round trip per request).  One with unread input
+ * keeps the lingering close, so the peer sees our answer (a 413, say)
+ * before any reset.  Returns the fd if kept, else -1.
+ */
+static int
+finish(struct request *req, const struct config *cfg, const char *group,
+    long long t0, bool last)
+{
+	struct request_io	*io = req->io;
+	bool			 drained;
+
+	drained = !io->broken && drain_body(req);
+	if (!drained || last || FCGX_GetError(io->fcgx.in) != 0)
+		io->fcgx.keepConnection = 0;
+	if (io->fcgx.keepConnection == 0 && drained)
+		FCGX_Detach(&io->fcgx);
+	/* Before FCGX_Finish_r(): method and uri point into libfcgi's params. */
+	if (cfg->log_access)
+		log_access_line(req, group != NULL ? group : "-",
+		    scoreboard_now_ms() - t0);
+	FCGX_Finish_r(&io->fcgx);
+	return io->fcgx.ipcFd;
+}
+
 int
 request_serve(int fd, const struct config *cfg, struct scoreboard *board,
     struct scoreboard_thread *sb, bool last)
@@ -349,27 +404,10 @@ request_serve(int fd, const struct config *cfg, struct scoreboard *board,
 	struct request		 req;
 	char			*group = NULL;
 	long long		 t0;
-	bool			 drained;
 
-	FCGX_InitRequest(&io.fcgx, -1, 0);
-	/* Ours, accepted by the worker.  keepConnection stops the
-	 * FCGX_Finish_r() that FCGX_Accept_r() starts with from closing it;
-	 * the BEGIN_REQUEST record then sets the front-end's real wish. */
-	io.fcgx.ipcFd = fd;
-	io.fcgx.keepConnection = 1;
-	/* Detached while libfcgi reads the request: if the peer closed, timed
-	 * out (SO_RCVTIMEO) or sent garbage, libfcgi closes the fd itself and
-	 * should not linger 2 s waiting for the peer.  Attached again once
-	 * a request is in, so unread input still gets the lingering close. */
-	FCGX_Detach(&io.fcgx);
-	if (FCGX_Accept_r(&io.fcgx) < 0)
+	if (!accept_request(&io, fd))
 		return -1;	/* peer closed or protocol error: fd closed */
-	FCGX_Attach(&io.fcgx);
-	io.remaining = -1;	/* no CONTENT_LENGTH: read to the end */
-	io.body_done = false;
-	io.broken = false;
 	t0 = scoreboard_now_ms();
-
 	memset(&req, 0, sizeof(req));
 	req.io = &io;
 	req.read = io_read;
@@ -389,28 +427,8 @@ request_serve(int fd, const struct config *cfg, struct scoreboard *board,
 	}
 	route_match_clear(&req.match);
 	scoreboard_thread_idle(sb);
-
-	/*
-	 * Read the rest of the body (for a GET, just the empty FCGI_STDIN
-	 * record nginx already sent).  Keep the connection only if the
-	 * front-end asked and the body was read to its end (else libfcgi
-	 * would misread the next request).  Close a drained connection at
-	 * once: libfcgi's lingering close would wait for the peer to close
-	 * first (a round trip per request).  One with unread input keeps the
-	 * lingering close, so the peer sees our answer (a 413, say) before
-	 * any reset.
-	 */
-	drained = !io.broken && drain_body(&req);
-	if (!drained || last || FCGX_GetError(io.fcgx.in) != 0)
-		io.fcgx.keepConnection = 0;
-	if (io.fcgx.keepConnection == 0 && drained)
-		FCGX_Detach(&io.fcgx);
-	/* Before FCGX_Finish_r(): method and uri point into libfcgi's params. */
-	if (cfg->log_access)
-		log_access_line(&req, group != NULL ? group : "-",
-		    scoreboard_now_ms() - t0);
-	FCGX_Finish_r(&io.fcgx);
+	fd = finish(&req, cfg, group, t0, last);
 	free(group);
 	scoreboard_thread_done(sb);
-	return io.fcgx.ipcFd;	/* >= 0: kept open for the next request */
+	return fd;	/* >= 0: kept open for the next request */
 }
