@@ -622,6 +622,25 @@ def silent_client_does_not_hold_a_thread():
         silent.close()
 
 
+@test
+def reload_drains_kept_connections():
+    """After HUP, a request on a connection the old worker kept is still
+    answered, and then the connection is closed (not reused)."""
+    with Daemon(behave(processes=1, threads=2)) as d:
+        c = d.connect()
+        old = c.request(make_params("/b/pid"), keep=True).text
+        d.send_signal(signal.SIGHUP)
+        check(d.wait_log("generation 2 started"), "reloaded")
+        r = c.request(make_params("/b/pid"), keep=True)
+        eq(r.status, 200, "answered on the kept connection")
+        eq(r.text, old, "by the old worker")
+        check(c.sock.recv(1) == b"", "then closed by the draining worker")
+        c.close()
+        check(d.wait_log("generation 1 retired"), "old worker left after draining")
+        eq(d.get("/b/pid").status, 200, "new generation serves")
+        check(d.get("/b/pid").text != old, "new worker")
+
+
 def main():
     sys.exit(run())
 
