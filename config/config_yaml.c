@@ -380,16 +380,20 @@ config_get_path(struct config_ctx *ctx, const char *what, yaml_node_t *n,
 	return 0;
 }
 
-int
-config_get_duration(struct config_ctx *ctx, const char *what, yaml_node_t *n,
-    long long *out)
+/* Parses a unit-suffixed number (units.h): value, or -1 with errstr. */
+typedef int (*units_parse_fn)(const char *, long long *, const char **);
+
+/* Reads a scalar with a unit; one error names the key, value and reason. */
+static int
+get_with_unit(struct config_ctx *ctx, const char *what, yaml_node_t *n,
+    long long *out, const char *hint, units_parse_fn parse)
 {
 	const char	*v, *err;
 	char		 b[256];
 
-	if ((v = config_text(ctx, what, n, "a duration like \"30s\"")) == NULL)
+	if ((v = config_text(ctx, what, n, hint)) == NULL)
 		return -1;
-	if (units_duration_ms(v, out, &err) == -1) {
+	if (parse(v, out, &err) == -1) {
 		config_error(ctx, &n->start_mark, "%s: %s: %s", what,
 		    config_quote(v, b, sizeof(b)), err);
 		return -1;
@@ -398,20 +402,19 @@ config_get_duration(struct config_ctx *ctx, const char *what, yaml_node_t *n,
 }
 
 int
+config_get_duration(struct config_ctx *ctx, const char *what, yaml_node_t *n,
+    long long *out)
+{
+	return get_with_unit(ctx, what, n, out, "a duration like \"30s\"",
+	    units_duration_ms);
+}
+
+int
 config_get_size(struct config_ctx *ctx, const char *what, yaml_node_t *n,
     long long *out)
 {
-	const char	*v, *err;
-	char		 b[256];
-
-	if ((v = config_text(ctx, what, n, "a size like \"100M\"")) == NULL)
-		return -1;
-	if (units_size_bytes(v, out, &err) == -1) {
-		config_error(ctx, &n->start_mark, "%s: %s: %s", what,
-		    config_quote(v, b, sizeof(b)), err);
-		return -1;
-	}
-	return 0;
+	return get_with_unit(ctx, what, n, out, "a size like \"100M\"",
+	    units_size_bytes);
 }
 
 /* Edit distance with transpositions (optimal string alignment), ignoring
